@@ -254,19 +254,22 @@ class OpenAICompatBackend:
             raise self._fail(f"broke the connection ({type(err).__name__}: {_one_line(str(err))})",
                              retryable=True) from None
         status = response.status_code
+        body = response.content
+        html = "html" in response.headers.get("content-type", "").lower() or (
+            body.lstrip()[:1] == b"<")
         if not 200 <= status < 300:
-            detail = self._server_detail(response)
+            detail = (f"an HTML page, not JSON: {_HTML_HINT}" if html
+                      else self._server_detail(response))
             if 300 <= status < 400:
                 location = response.headers.get("location", "?")
                 detail = f"redirect to {location}: use that as base_url"
             retryable = is_retryable_status(status)
             header = response.headers.get("retry-after")
             retry_after = parse_retry_after(header) if retryable else None
-            raise self._fail(f"answered HTTP {status} to {method} {path}" +
-                             (f": {detail}" if detail else ""), retryable=retryable,
-                             retry_after_s=retry_after, status=status)
-        body = response.content
-        if "html" in response.headers.get("content-type", "").lower() or body.lstrip()[:1] == b"<":
+            raise self._fail(f"answered HTTP {status} to {method} /{path}" +
+                             (f" with {detail}" if html else f": {detail}" if detail else ""),
+                             retryable=retryable, retry_after_s=retry_after, status=status)
+        if html:
             raise self._fail(f"returned HTML, not JSON: {_HTML_HINT}", retryable=False)
         try:
             data = json.loads(body)
@@ -385,7 +388,8 @@ class OpenAICompatBackend:
         try:
             await self._call("GET", "models", None, lambda data: data, retrier=quick)
         except ModelCallError as err:
-            if _status(err) != 404:
+            # A JSON 404 means an API without /models (tolerated); an HTML 404 is a wrong base_url.
+            if _status(err) != 404 or _HTML_HINT in str(err):
                 raise MedauditError(self._preflight_line(err, key_hint)) from None
         probe = GenerateRequest(prompt="ping", max_tokens=1)
         path, payload = self._generation_payload(probe)
