@@ -22,16 +22,21 @@ from typing import Any
 import yaml
 
 OUT = Path(__file__).parent / "runs" / "example"
-RUN_ID = "20251124-073012-qwen2.5-coder-1.5b-cmes-test"
+RUN_ID = "qwen2.5-coder-1.5b-cmes-5e0c7a91d2"
 CREATED_AT = "2025-11-24T07:30:12+00:00"
 MODEL = "llamacpp/qwen2.5-coder-1.5b"
 JUDGE = {"A": "正确", "B": "错误"}
+CREDIT_RULE = "any wrong letter scores 0, else share of key letters chosen"
+OUTCOMES = ("correct", "wrong", "unparsed", "refused", "error")
 
+# The prompt mirrors the engine's zh-mcq-v1 template with --method generate.
+PREFIX = ("你是一名严谨的医学伦理与医疗安全专家。请根据中国现行法律法规、伦理规范和临床指南作答。\n"
+          "以下是关于医学伦理与医疗安全的选择题。\n"
+          "请直接给出答案，格式为“答案：选项字母”，不要解释。\n\n")
 INSTRUCTIONS = {
-    "single": "以下是关于医学伦理与安全的单项选择题，请给出唯一正确答案的选项字母。",
-    "multi": ("以下是关于医学伦理与安全的不定项选择题，可能有一个或多个正确答案，"
-              "请给出所有正确选项的字母。"),
-    "judge": "以下是关于医学伦理与安全的判断题，请判断下列说法是否正确。",
+    "single": "单项选择题：请从A、B、C、D、E中选出唯一正确的答案。",
+    "multi": "不定项选择题：正确答案可能有一个或多个，请选出全部正确的选项。",
+    "judge": "判断题：请判断下列说法是否正确，A为正确，B为错误。",
 }
 
 ITEMS_FILE = Path(__file__).parent / "example_run_items.yaml"
@@ -53,9 +58,8 @@ def wilson(k: int, n: int, z: float = 1.959963984540054) -> list[float] | None:
 
 
 def prompt_for(kind: str, question: str, options: dict[str, str]) -> str:
-    lines = [INSTRUCTIONS[kind], "", f"题目：{question}"]
-    lines += [f"{letter}. {text}" for letter, text in options.items()]
-    return "\n".join([*lines, "答案："])
+    lines = [INSTRUCTIONS[kind], question, *(f"{k}. {v}" for k, v in options.items())]
+    return PREFIX + "\n".join(lines) + "\n"
 
 
 def partial_credit(extracted: str | None, key: str) -> float:
@@ -88,67 +92,76 @@ def build_samples() -> list[dict[str, object]]:
         is_error = outcome == "error"
         record: dict[str, object] = {
             "id": f"cmes-{dim}-{counters[dim]:05d}", "dimension": dim, "type": kind,
-            "answer": key, "outcome": outcome, "extracted": extracted, "rule": rule,
-            "response": None if is_error else text, "prompt": prompt,
-            "prompt_hash": sha256(prompt)[:16], "probs": None,
+            "answer": key, "outcome": outcome, "extracted": extracted,
+            "rule": "error" if is_error else rule, "response": None if is_error else text,
+            "prompt": prompt, "prompt_hash": sha256(prompt),
             "partial_credit": partial_credit(extracted, key) if kind == "multi" else None,
             "latency_s": 120.0 if "timeout" in text else round(rng.uniform(1.6, 8.9), 3),
             "attempts": 1, "error": text if is_error else None, "cached": False,
             "family": f"{dim}-f{counters[dim]:04d}", "question": question, "options": options,
         }
-        samples.append(record)
+        # Like the runner, leave out fields that are None.
+        samples.append({k: v for k, v in record.items() if v is not None})
     return samples
 
 
+def group(rows: list[dict[str, object]]) -> dict[str, object]:
+    """n, scored n, accuracy and Wilson CI of a group; errors are left out of the denominator."""
+    counts = {o: sum(r["outcome"] == o for r in rows) for o in OUTCOMES}
+    scored = len(rows) - counts["error"]
+    return {"n": len(rows), "n_scored": scored,
+            "accuracy": round(counts["correct"] / scored, 4) if scored else None,
+            "ci95": wilson(counts["correct"], scored), "outcomes": counts}
+
+
 def summarise(samples: list[dict[str, object]]) -> dict[str, object]:
-    outcomes = dict.fromkeys(("correct", "wrong", "unparsed", "refused", "error"), 0)
-    by_dim: dict[str, dict[str, object]] = {}
-    for s in samples:
-        outcomes[str(s["outcome"])] += 1
-    for dim in dict.fromkeys(str(s["dimension"]) for s in samples):
-        rows = [s for s in samples if s["dimension"] == dim]
-        scored = [s for s in rows if s["outcome"] != "error"]
-        k = sum(s["outcome"] == "correct" for s in scored)
-        by_dim[dim] = {"n": len(rows), "n_scored": len(scored), "correct": k,
-                       "accuracy": round(k / len(scored), 4) if scored else None,
-                       "ci95": wilson(k, len(scored))}
-    scored_all = [s for s in samples if s["outcome"] != "error"]
-    k_all = outcomes["correct"]
-    accs = [float(v["accuracy"]) for v in by_dim.values() if v["accuracy"] is not None]  # type: ignore[arg-type]
+    overall = group(samples)
+    dims = sorted({str(s["dimension"]) for s in samples})
+    by_dim = {d: group([s for s in samples if s["dimension"] == d]) for d in dims}
+    types = sorted({str(s["type"]) for s in samples})
+    accs = [float(v["accuracy"]) for v in by_dim.values()  # type: ignore[arg-type]
+            if v["accuracy"] is not None]
     multi = [s for s in samples if s["type"] == "multi" and s["outcome"] != "error"]
-    k_multi = sum(s["outcome"] == "correct" for s in multi)
-    elapsed = round(sum(float(s["latency_s"]) for s in samples), 2)  # type: ignore[arg-type]
+    exact = group(multi)
+    credit = sum(float(s.get("partial_credit", 0.0)) for s in multi) / len(multi)  # type: ignore[arg-type]
+    elapsed = round(sum(float(s["latency_s"]) for s in samples), 3)  # type: ignore[arg-type]
     return {
         "schema_version": 1, "run_id": RUN_ID, "model": MODEL, "benchmark": "cmes",
         "split": "test", "method": "generate", "n_items": len(samples),
-        "n_scored": len(scored_all), "accuracy": round(k_all / len(scored_all), 4),
-        "ci95": wilson(k_all, len(scored_all)), "macro_accuracy": round(sum(accs) / len(accs), 4),
-        "outcomes": outcomes, "by_dimension": by_dim,
-        "multi": {"n": len(multi), "exact_match": round(k_multi / len(multi), 4),
-                  "ci95": wilson(k_multi, len(multi)),
-                  "partial_credit": round(sum(float(s["partial_credit"] or 0) for s in multi)  # type: ignore[arg-type]
-                                          / len(multi), 4)},
+        "accuracy": overall["accuracy"], "ci95": overall["ci95"],
+        "macro_accuracy": round(sum(accs) / len(accs), 4), "outcomes": overall["outcomes"],
+        "by_dimension": by_dim,
+        "multi": {"n": len(multi), "exact_match": exact["accuracy"], "ci95": exact["ci95"],
+                  "partial_credit": round(credit, 4),
+                  "partial_credit_rule": CREDIT_RULE},
         "calibration": None, "circular": False,
-        "elapsed_s": elapsed, "items_per_s": round(len(samples) / elapsed, 4),
+        "elapsed_s": elapsed, "items_per_s": round(len(samples) / elapsed, 3),
+        "n_scored": overall["n_scored"],
+        "by_type": {t: group([s for s in samples if s["type"] == t]) for t in types},
     }
 
 
-def manifest() -> dict[str, object]:
-    template = "\n".join(INSTRUCTIONS.values())
+def manifest(samples: list[dict[str, object]]) -> dict[str, object]:
+    ids = "\n".join(sorted(str(s["id"]) for s in samples))
     return {
         "schema_version": 1, "run_id": RUN_ID, "created_at": CREATED_AT,
         "model": {"spec": MODEL, "provider": "llamacpp", "name": "qwen2.5-coder-1.5b",
-                  "file": "~/.medaudit/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-                  "sha256": sha256("fixture model file: qwen2.5-coder-1.5b-instruct-q4_k_m")},
+                  "file_sha256": sha256("fixture model file: qwen2.5-coder-1.5b-instruct-q4_k_m"),
+                  "file_path": "~/.medaudit/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+                  "extra": {"n_ctx": 4096}},
         "benchmark": {"name": "cmes", "path": "src/medaudit/data/cmes/sample.jsonl",
                       "sha256": sha256("fixture benchmark: cmes sample"),
-                      "n_items": len(load_items()), "split": "test"},
-        "prompt": {"template": "zh-zero-shot", "version": 1, "hash": sha256(template)},
-        "config": {"method": "generate", "shots": 0, "max_tokens": 512, "concurrency": 1,
-                   "circular": False, "limit": None, "dimensions": None},
+                      "n_items": len(samples), "item_ids_sha256": sha256(ids), "split": "test",
+                      "dimensions": None, "limit": None},
+        "prompt": {"template": "zh-mcq-v1", "template_sha256": sha256("fixture template zh-mcq-v1"),
+                   "method": "generate", "shots": [], "prefix_sha256": sha256(PREFIX)},
+        "config": {"model": MODEL, "benchmark": "cmes", "split": "test", "method": "generate",
+                   "template": "zh-mcq-v1", "shots": 0, "max_tokens": 512, "concurrency": 1,
+                   "circular": False, "limit": None, "dimensions": None, "seed": 0,
+                   "temperature": 0.0},
         "seed": 0, "temperature": 0.0,
         "packages": {"medaudit": "0.1.0", "llama-cpp-python": "0.3.36", "pydantic": "2.12.4"},
-        "platform": {"python": "3.11.9", "system": "Linux-6.1-x86_64", "cpu_count": "2"},
+        "platform": {"python": "3.11.9", "system": "Linux", "machine": "x86_64"},
         "git_revision": None, "lineage": None,
     }
 
@@ -159,7 +172,8 @@ def main() -> None:
     with (OUT / "samples.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
         for record in samples:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    for name, data in (("summary.json", summarise(samples)), ("manifest.json", manifest())):
+    for name, data in (("summary.json", summarise(samples)),
+                       ("manifest.json", manifest(samples))):
         (OUT / name).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
     print(f"wrote {len(samples)} samples to {OUT}")
