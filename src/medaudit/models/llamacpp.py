@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -58,11 +59,15 @@ def _load(path: Path, n_ctx: int, n_threads: int, seed: int) -> Any:
     with _LOAD_LOCK, _quiet_stderr():
         capi.llama_model_default_params = params_without_repack
         try:
-            return llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                                   n_threads_batch=n_threads, seed=seed, verbose=False,
-                                   logits_all=False)
+            llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
+                                  n_threads_batch=n_threads, seed=seed, verbose=False,
+                                  logits_all=False)
         finally:
             capi.llama_model_default_params = original
+    # llama.cpp logs some notices at level NONE, which llama-cpp-python prints unless the
+    # logger is above CRITICAL; failures still surface as exceptions.
+    logging.getLogger("llama-cpp-python").setLevel(logging.CRITICAL + 10)
+    return llm
 
 
 class LlamaCppBackend:
