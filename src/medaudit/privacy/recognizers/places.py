@@ -1,0 +1,112 @@
+"""ADDRESS (province down to room number) and ORGANIZATION (the patient's work unit or school).
+
+Both are built from suffix lists (市/区/路/号/室, 有限公司/中学) because Chinese addresses and
+organisation names are compounds of named parts. The treating hospital and its departments are not
+ORGANIZATION: the issue keeps them unless asked, and they are not the patient's identity.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from medaudit.privacy import lexicon
+from medaudit.privacy.recognizers.base import ChineseRuleRecognizer
+
+
+def _cfg() -> dict[str, object]:
+    return lexicon.load("places")
+
+
+def _alt(key: str) -> str:
+    words = _cfg()[key]
+    assert isinstance(words, list)
+    return lexicon.alternation(words)
+
+
+def _place_char(key: str = "place_stop") -> str:
+    stop = str(_cfg()[key])
+    return r"[\p{Han}A-Za-z0-9--[" + regex.escape(stop) + r"]]"
+
+
+class AddressRecognizer(ChineseRuleRecognizer):
+    """Addresses anchored on a province, a label (住址/家住) or a chain of admin parts."""
+
+    ENTITY = "ADDRESS"
+
+    def __init__(self) -> None:
+        super().__init__()
+        pc = _place_char()
+        han = r"[\p{Han}--[" + regex.escape(str(_cfg()["place_stop"])) + r"]]"
+        num = r"(?:\d+|[一二三四五六七八九十百零〇]+)"
+        prov = f"(?:{_alt('provinces')}{_alt('province_suffixes')}?)"
+        comp = (
+            f"(?:{han}{{1,6}}?{_alt('admin_suffixes')}"
+            f"|{pc}{{1,8}}?{_alt('street_suffixes')}"
+            f"|{num}(?:[-－]{num}){{0,3}}{_alt('number_units')}"
+            f"|\\d+(?:[-－]\\d+){{1,3}}"
+            f"|[A-Za-z]\\d*{_alt('number_units')}"
+            f"|{han}{{1,8}}?{_alt('building_suffixes')})"
+        )
+        labels = _alt("address_labels")
+        self.re_label = regex.compile(
+            rf"(?<={labels}\s*[:：]?\s*)(?:{prov}|{comp})(?:\s?{comp})*", regex.V1)
+        self.re_prov = regex.compile(rf"{prov}(?:{comp})+", regex.V1)
+        self.re_chain = regex.compile(rf"(?<!{pc})(?:{comp}){{3,}}", regex.V1)
+        self.re_numeric = regex.compile(rf"{num}{_alt('number_units')}|\d+(?:[-－]\d+)+", regex.V1)
+        self.re_tail = regex.compile(
+            rf"{pc}{{0,16}}?(?:{_alt('care_suffixes')}|{_alt('public_suffixes')}|{_alt('org_suffixes')})",
+            regex.V1)
+
+    def _part_of_name(self, text: str, end: int) -> bool:
+        """True when the match runs on into an institution name (北京市朝阳区第一人民医院)."""
+        return self.re_tail.match(text, end, min(len(text), end + 18)) is not None
+
+    def find(self, text: str) -> list[tuple[int, int, float]]:
+        out: list[tuple[int, int, float]] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(s: int, e: int, score: float) -> None:
+            if any(s < te and e > ts for ts, te in taken):
+                return
+            taken.append((s, e))
+            out.append((s, e, score))
+
+        for m in self.re_label.finditer(text):
+            add(m.start(), m.end(), 0.85)
+        for m in self.re_prov.finditer(text):
+            if self._part_of_name(text, m.end()):
+                continue
+            detailed = self.re_numeric.search(m.group()) is not None
+            add(m.start(), m.end(), 0.85 if detailed else 0.6)
+        for m in self.re_chain.finditer(text):
+            if self._part_of_name(text, m.end()):
+                continue
+            if self.re_numeric.search(m.group()) is not None:
+                add(m.start(), m.end(), 0.7)
+        return sorted(out)
+
+
+class OrganizationRecognizer(ChineseRuleRecognizer):
+    """Work units and schools: after a label (工作单位/就读于) or as a full name (…有限公司)."""
+
+    ENTITY = "ORGANIZATION"
+
+    def __init__(self) -> None:
+        super().__init__()
+        pc = _place_char("org_stop")
+        name = rf"{pc}{{2,24}}?{_alt('org_suffixes')}"
+        self.re_label = regex.compile(rf"(?<={_alt('org_labels')}\s*[:：]?\s*){name}", regex.V1)
+        self.re_name = regex.compile(
+            rf"(?<!{pc}){pc}{{2,24}}?(?:股份有限公司|有限责任公司|有限公司|集团|小学|中学|幼儿园|"
+            r"职业技术学院|研究所|支行|分行)", regex.V1)
+        self.re_care = regex.compile(_alt("care_suffixes"))
+
+    def find(self, text: str) -> list[tuple[int, int, float]]:
+        spans: dict[tuple[int, int], float] = {}
+        for m in self.re_label.finditer(text):
+            if not self.re_care.search(m.group()):
+                spans[(m.start(), m.end())] = 0.85
+        for m in self.re_name.finditer(text):
+            if not self.re_care.search(m.group()):
+                spans.setdefault((m.start(), m.end()), 0.7)
+        return [(s, e, sc) for (s, e), sc in sorted(spans.items())]
