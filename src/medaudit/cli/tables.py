@@ -21,8 +21,9 @@ def dimension_table(summary: dict[str, Any]) -> Table:
     taxonomy = default_taxonomy()
     table = Table(title=f"{summary['model']} on {summary['benchmark']} ({summary['method']})",
                   show_lines=False)
-    for col in ("dimension", "n", "acc %", "95% CI", "wrong", "unparsed", "refused", "error"):
-        table.add_column(col, justify="left" if col == "dimension" else "right")
+    table.add_column("dimension", no_wrap=True, overflow="ellipsis", min_width=12)
+    for col in ("n", "acc %", "95% CI", "wrong", "unparsed", "refused", "error"):
+        table.add_column(col, justify="right", no_wrap=col == "95% CI")
     for dim, row in summary["by_dimension"].items():
         o = row["outcomes"]
         table.add_row(taxonomy.label(dim), str(row["n"]), pct(row["accuracy"]), ci(row["ci95"]),
