@@ -32,7 +32,7 @@ def load(path: Path, opts: ImportOptions) -> list[Item]:
         try:
             options = options_from_cell(record.get(cols["Options"]))
         except ValueError as err:
-            raise InputError(path, row, cols["Options"], f"options {err}") from None
+            raise InputError(path, row, cols["Options"], str(err)) from None
         subtopic = get(record, "Medical Discipline") or get(record, "Clinical Department")
         builder.add(row, question=get(record, "Question"), options=options,
                     key=get(record, "Answer"), source_id=get(record, "ID") or None,

@@ -36,7 +36,7 @@ def _row_options(record: dict[str, object], cols: dict[str, str], path: Path,
         try:
             return options_from_cell(record.get(cols["options"]))
         except ValueError as err:
-            raise InputError(path, row, cols["options"], f"options {err}") from None
+            raise InputError(path, row, cols["options"], str(err)) from None
     options: dict[str, str] = {}
     for letter in LETTERS:
         text = cell_text(record.get(cols[letter])).strip() if letter in cols else ""

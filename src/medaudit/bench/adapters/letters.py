@@ -69,7 +69,7 @@ def options_from_list(entries: Sequence[object]) -> dict[str, str]:
     """
     texts = ["" if e is None else str(e) for e in entries]
     if len(texts) > len(LETTERS):
-        raise ValueError(f"has {len(texts)} options; at most {len(LETTERS)} are supported")
+        raise ValueError(f"there are {len(texts)} options; at most {len(LETTERS)} are supported")
     spaced = [strip_label(t, LETTERS[i], allow_space=True) for i, t in enumerate(texts)]
     if texts and all(s is not None for s in spaced):
         return {LETTERS[i]: (s or "").strip() for i, s in enumerate(spaced)}
@@ -187,7 +187,7 @@ def options_from_cell(value: object) -> dict[str, str]:
     text = "" if value is None else str(value)
     stripped = text.strip()
     if not stripped:
-        raise ValueError("is empty")
+        raise ValueError("the options are empty")
     if stripped[0] in "[{":
         parsed = _literal(stripped)
         if isinstance(parsed, list | tuple):
@@ -196,8 +196,8 @@ def options_from_cell(value: object) -> dict[str, str]:
             return options_from_mapping(parsed)
     preamble, options = split_options_text(text)
     if preamble:
-        raise ValueError(f"has text before option A ('{preamble[:30]}'); each option must start "
-                         "with its label (A. / A、 / (A) / A followed by a space)")
+        raise ValueError(f"the options have text before option A ('{preamble[:30]}'); each "
+                         "option must start with its label (A. / A、 / (A) / A and a space)")
     return options
 
 
@@ -210,9 +210,14 @@ def _literal(text: str) -> object:
         return json.loads(text)
     except ValueError:
         pass
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError) as err:
-        reason = err.msg if isinstance(err, SyntaxError) else type(err).__name__
-        raise ValueError(f"looks like a list but cannot be parsed ({reason}); write it as "
-                         "['A.…', 'B.…'] with matching quotes") from None
+    # A raw line break inside a quoted option (hand-edited in Excel) is not valid Python, so the
+    # second attempt escapes line breaks; the first keeps breaks between elements valid.
+    attempts = (text, text.replace("\r\n", "\\n").replace("\n", "\\n"))
+    reason = ""
+    for attempt in attempts:
+        try:
+            return ast.literal_eval(attempt)
+        except (ValueError, SyntaxError, MemoryError, RecursionError) as err:
+            reason = err.msg if isinstance(err, SyntaxError) else type(err).__name__
+    raise ValueError(f"the options look like a list but cannot be parsed ({reason}); write "
+                     "them as ['A.…', 'B.…'] with matching quotes")

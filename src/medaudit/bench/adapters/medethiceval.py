@@ -45,7 +45,7 @@ def load(path: Path, opts: ImportOptions) -> list[Item]:
             try:
                 options = options_from_cell(raw_options)
             except ValueError as err:
-                raise InputError(path, row, cols["options"], f"options {err}") from None
+                raise InputError(path, row, cols["options"], str(err)) from None
         else:
             options = query_options
         builder.add(row, question=question if question.strip() else query_stem, options=options,
