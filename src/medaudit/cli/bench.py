@@ -1,7 +1,8 @@
 """`medaudit bench`: import external benchmarks, inspect and validate item files, show the taxonomy.
 
-Commands stay thin: the work is in `medaudit.bench.adapters`, `bench.io` and `bench.stats`. User
-errors are raised as `MedauditError` and printed by the root app as one line with exit code 2.
+Commands stay thin: the work is in `medaudit.bench.adapters`, `bench.io` and `bench.stats`. A user
+error (`MedauditError`) ends as one line on stderr and exit code 2, whether the group runs under
+`medaudit` or on its own (tests); under `medaudit --debug` it propagates with its traceback.
 """
 
 from __future__ import annotations
@@ -11,10 +12,30 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from medaudit.errors import MedauditError
 
-app = typer.Typer(help="Import, inspect and validate benchmark item files.", no_args_is_help=True)
+
+class _UserErrorGroup(TyperGroup):
+    """When this group runs on its own, end a MedauditError as one stderr line and exit 2.
+
+    Under `medaudit` (the group has a parent) the error propagates to the root app, which prints
+    the same line, or the traceback with --debug.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MedauditError as err:
+            if ctx.parent is not None:
+                raise
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(err.exit_code) from None
+
+
+app = typer.Typer(help="Import, inspect and validate benchmark item files.", no_args_is_help=True,
+                  cls=_UserErrorGroup)
 
 FORMATS_HELP = "medethiceval, safetybench, cmexam, medes or generic"
 
@@ -77,7 +98,7 @@ def import_command(
         table.add_row(dim, category, *(str(counts.get(t, 0)) for t in ("single", "multi", "judge")))
     console = Console()
     console.print(table)
-    console.print(f"wrote {count} items to {output}")
+    typer.echo(f"wrote {count} items to {output}")  # plain: a wrapped path cannot be copied
 
 
 @app.command("stats")

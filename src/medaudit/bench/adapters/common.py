@@ -218,6 +218,8 @@ class ItemBuilder:
         if category and category.strip():
             record["subtopic"] = category.strip()
         record.update(extra or {})
+        if self.opts.split is not None:  # --split wins over a split column or a dev file
+            record["split"] = self.opts.split
         try:
             item = Item.model_validate(record)
         except ValidationError as err:
