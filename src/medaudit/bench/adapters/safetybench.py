@@ -64,7 +64,7 @@ def load(path: Path, opts: ImportOptions) -> list[Item]:
         key_field = "answer"
         if source_id is not None and str(source_id) in answers:
             raw = answers[str(source_id)]
-            key_path, key_line = opts.answers or path, _line_of_key(answers_text, str(source_id))
+            key_path, key_line = opts.answers or path, None  # located only on error
             key_field = f"{source_id}.answer"
         elif "answer" in record:
             raw = record["answer"]
@@ -79,6 +79,8 @@ def load(path: Path, opts: ImportOptions) -> list[Item]:
             try:  # a 0-based index; a letter string is checked by the builder instead
                 key = index_to_letter(raw, len(options))
             except ValueError as err:
+                if key_path is not path:
+                    key_line = _line_of_key(answers_text, str(source_id))
                 raise InputError(key_path, key_line, key_field, f"answer {err}") from None
         category = record.get("category") or group
         dev_file = group is not None and opts.split is None  # dev files carry answers inline
