@@ -112,6 +112,12 @@ def test_inline_scan_ignores_letters_inside_words() -> None:
     assert options == {"A": "夜盲症", "B": "坏血病"}
 
 
+def test_inline_paren_labels_need_no_space_before_them() -> None:
+    stem, options = split_options_text("下列哪项正确？（A）甲（B）乙（C）丙")
+    assert stem == "下列哪项正确？"
+    assert options == {"A": "甲", "B": "乙", "C": "丙"}
+
+
 @pytest.mark.parametrize("raw, n, letter", [(0, 4, "A"), (3, 4, "D"), ("1", 2, "B")])
 def test_index_to_letter(raw: object, n: int, letter: str) -> None:
     assert index_to_letter(raw, n) == letter

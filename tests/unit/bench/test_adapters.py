@@ -187,6 +187,15 @@ def test_cmexam_blank_xlsx_rows_still_count_in_error_row_numbers() -> None:
     assert err.value.line == 7 and err.value.field == "Answer"
 
 
+def test_csv_blank_lines_are_skipped_but_counted(tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text("Question,Options,Answer\n\n,,\n题一,\"A 甲\nB 乙\",A\n\n"
+                    "题二,\"A 甲\nB 乙\",C\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        import_benchmark("cmexam", path)
+    assert err.value.line == 7 and err.value.field == "Answer"
+
+
 # --- MedES -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -243,6 +252,16 @@ def test_generic_xlsx_with_chinese_headers() -> None:
     items = import_benchmark("generic", GOOD / "generic_items.xlsx", mapping=mapping)
     assert [i.dimension for i in items] == ["E02", "S06"]
     assert list(items[1].options) == ["A", "B", "C"]
+
+
+def test_generic_json_array_errors_name_the_element_line(tmp_path: Path) -> None:
+    path = tmp_path / "items.json"
+    path.write_text('[\n  {"question": "题一", "options": ["甲", "乙"], "answer": "A"},\n'
+                    '  {"question": "题二",\n   "options": ["甲", "乙"], "answer": "Z"}\n]\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        import_benchmark("generic", path)
+    assert err.value.line == 3 and err.value.field == "answer"
 
 
 # --- options shared by all formats -------------------------------------------------------------

@@ -29,12 +29,16 @@ def _letter_class(letter: str) -> str:
     return f"[{letter}{full}]"
 
 
-def _marker(letter: str, *, allow_space: bool) -> str:
-    """Regex for the label of option `letter`, ending where the option text starts."""
+def _marker(letter: str, *, allow_space: bool, guard: str = "") -> str:
+    """Regex for the label of option `letter`, ending where the option text starts.
+
+    `guard` (a lookbehind) applies to bare-letter labels only: "（B）" is a label wherever it
+    stands, "B." only where it does not end a word.
+    """
     ch = _letter_class(letter)
     forms = [
         rf"{_OPEN}{_WS}*{ch}{_WS}*{_CLOSE}{_WS}*{_SEP}?",
-        rf"{ch}{_WS}*(?:{_SEP}|{_CLOSE})",
+        rf"{guard}{ch}{_WS}*(?:{_SEP}|{_CLOSE})",
     ]
     if allow_space:
         forms.append(rf"{ch}(?={_WS})")
@@ -43,7 +47,8 @@ def _marker(letter: str, *, allow_space: bool) -> str:
 
 _LINE_MARKERS = {x: re.compile(rf"^{_WS}*{_marker(x, allow_space=True)}") for x in LETTERS}
 _LIST_MARKERS = {x: re.compile(rf"^{_WS}*{_marker(x, allow_space=False)}") for x in LETTERS}
-_INLINE_MARKERS = {x: re.compile(_INLINE_GUARD + _marker(x, allow_space=False)) for x in LETTERS}
+_INLINE_MARKERS = {x: re.compile(_marker(x, allow_space=False, guard=_INLINE_GUARD))
+                   for x in LETTERS}
 _ANY_LIST_MARKER = re.compile(
     rf"^{_WS}*(?:{_OPEN}{_WS}*([A-JＡ-Ｊ]){_WS}*{_CLOSE}|([A-JＡ-Ｊ]){_WS}*(?:{_SEP}|{_CLOSE}))"
 )
