@@ -200,3 +200,15 @@ def test_taxonomy_lists_twenty_dimensions() -> None:
     assert [d["id"] for d in dims[:2]] == ["E01", "E02"]
     table = runner.invoke(app, ["taxonomy"])
     assert "S09" in table.output and "20 dimensions" in table.output
+
+
+def test_under_the_root_app_a_bad_file_is_one_stderr_line_and_exit_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from medaudit.cli.app import run
+
+    code = run(["bench", "import", "-f", "cmexam", str(BAD / "cmexam_key_not_in_options.csv"),
+                "-o", str(tmp_path / "out.jsonl")])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert len(captured.err.strip().splitlines()) == 1
+    assert "cmexam_key_not_in_options.csv:5: field 'Answer'" in captured.err
