@@ -22,8 +22,8 @@ class ReportFormat(StrEnum):
 
 
 def report_command(
-    run: str = typer.Argument(..., metavar="RUN",
-                              help="Run directory, or run id under ./runs/ (a unique prefix works)."),
+    run: str = typer.Argument(..., metavar="RUN", help="Run directory, or run id under ./runs/ "
+                                                        "(a unique prefix works)."),
     fmt: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f",
                                      help="html: self-contained offline page; md: Markdown "
                                           "tables; json: the run's summary."),
