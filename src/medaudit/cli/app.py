@@ -81,22 +81,31 @@ def _register() -> None:
 _register()
 
 
+# typer >= 0.29 vendors its own click (typer._click); older typer uses click itself. Catch both.
+_EXIT: tuple[type[BaseException], ...] = (click.exceptions.Exit, typer.Exit)
+_ABORT: tuple[type[BaseException], ...] = (click.exceptions.Abort, typer.Abort)
+_USAGE: tuple[type[BaseException], ...] = (click.ClickException,)
+try:
+    from typer._click.exceptions import ClickException as _VendoredClickException
+
+    _USAGE = (*_USAGE, _VendoredClickException)
+except ImportError:  # typer that uses click directly
+    pass
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this; `main` exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        app(args=args, prog_name="medaudit", standalone_mode=False)
-    except click.exceptions.Exit as exit_:
-        return int(exit_.exit_code)
-    except click.ClickException as click_err:
-        click_err.show()
-        return click_err.exit_code
-    except click.exceptions.Abort:
-        err.print("interrupted; run the same command again to resume")
-        return 130
-    except KeyboardInterrupt:
+        code = app(args=args, prog_name="medaudit", standalone_mode=False)
+    except _EXIT as exit_:
+        return int(exit_.exit_code or 0)
+    except _USAGE as usage_err:
+        usage_err.show()  # type: ignore[attr-defined]
+        return int(getattr(usage_err, "exit_code", 2))
+    except (*_ABORT, KeyboardInterrupt):
         err.print("interrupted; run the same command again to resume")
         return 130
     except MedauditError as user_err:
@@ -104,7 +113,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             raise
         err.print(f"[red]error:[/red] {escape(str(user_err))}", markup=True)
         return user_err.exit_code
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def main() -> None:
