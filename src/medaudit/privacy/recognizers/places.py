@@ -54,7 +54,7 @@ class AddressRecognizer(ChineseRuleRecognizer):
         self.re_chain = regex.compile(rf"(?<!{pc})(?:{comp}){{3,}}", regex.V1)
         self.re_numeric = regex.compile(rf"{num}{_alt('number_units')}|\d+(?:[-－]\d+)+", regex.V1)
         self.re_tail = regex.compile(
-            rf"{pc}{{0,16}}?(?:{_alt('care_suffixes')}|{_alt('public_suffixes')}|{_alt('org_suffixes')})",
+            rf"{_place_char('org_stop')}{{0,16}}?(?:{_alt('care_suffixes')}|{_alt('public_suffixes')}|{_alt('org_suffixes')})",
             regex.V1)
 
     def _part_of_name(self, text: str, end: int) -> bool:
@@ -99,7 +99,7 @@ class OrganizationRecognizer(ChineseRuleRecognizer):
         self.re_name = regex.compile(
             rf"(?<!{pc}){pc}{{2,24}}?(?:股份有限公司|有限责任公司|有限公司|集团|小学|中学|幼儿园|"
             r"职业技术学院|研究所|支行|分行)", regex.V1)
-        self.re_care = regex.compile(_alt("care_suffixes"))
+        self.re_care = regex.compile(_alt("care_suffixes") + "$")
 
     def find(self, text: str) -> list[tuple[int, int, float]]:
         spans: dict[tuple[int, int], float] = {}
