@@ -42,7 +42,8 @@ def chromium() -> str:
                 "apt-get install -y chromium chromium-driver")
 
 
-def _browse(chromium: str, page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _browse(chromium: str, page: Path, tmp_path: Path,
+            *args: str) -> subprocess.CompletedProcess[str]:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
     cmd = [chromium, *FLAGS, f"--user-data-dir={profile}", *args, page.resolve().as_uri()]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
