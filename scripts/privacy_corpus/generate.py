@@ -27,10 +27,11 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(ROOT / "src"))
 
-from medaudit.fsutil import atomic_writer  # noqa: E402
 from persona import build_context  # noqa: E402
 from render import Renderer, expand, expand_macros  # noqa: E402
 from values import ValueFactory, id_check_digit, luhn_check_digit  # noqa: E402
+
+from medaudit.fsutil import atomic_writer  # noqa: E402
 
 SEED = 20240611
 DOCS_PER_KIND = 70
@@ -140,7 +141,7 @@ def generate(seed: int = SEED, per_kind: int = DOCS_PER_KIND) -> dict[str, list[
 
 def write_split(docs: list[dict[str, Any]], path: Path) -> None:
     """Write one split as JSON Lines (id, kind, text, spans), atomically."""
-    with atomic_writer(path) as handle:
+    with atomic_writer(path, file_mode=0o644) as handle:
         for doc in docs:
             row = {"id": doc["id"], "kind": doc["kind"], "text": doc["text"], "spans": doc["spans"]}
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -162,7 +163,8 @@ def stats_tables(splits: dict[str, list[dict[str, Any]]]) -> str:
              "|---|" + "---:|" * (len(names) + 1)]
     for t in TYPES:
         cells = [f"{span_counts[n][t]} ({doc_counts[n][t]})" for n in names]
-        lines.append(f"| {t} | " + " | ".join(cells) + f" | {sum(span_counts[n][t] for n in names)} |")
+        total = sum(span_counts[n][t] for n in names)
+        lines.append(f"| {t} | " + " | ".join(cells) + f" | {total} |")
     totals = [str(sum(span_counts[n].values())) for n in names]
     lines.append("| **all spans** | " + " | ".join(totals) + f" | {sum(map(int, totals))} |")
     lines += ["", "| kind | " + " | ".join(f"{n} docs" for n in names) + " | total |",

@@ -12,9 +12,8 @@ import datetime as dt
 import random
 from typing import Any
 
-from values import Person, ValueFactory
-
 from render import Phone
+from values import Person, ValueFactory
 
 START = dt.date(2019, 1, 1)
 SPAN_DAYS = 6 * 365
@@ -22,6 +21,9 @@ FULL_DATE_STYLES = ("cn", "cn0", "iso", "iso1", "slash", "slash0", "dot", "dot1"
                     "hanzi_ling", "compact", "yy")
 MAIN_STYLE_WEIGHTS = {"cn": 30, "iso": 25, "cn0": 8, "slash": 8, "slash0": 5, "dot": 6,
                       "dot1": 2, "iso1": 3, "hanzi": 4, "hanzi_ling": 1, "compact": 5, "yy": 1}
+FOREIGN_NAMES = frozenset({"约翰·史密斯", "玛丽亚·加西亚", "金敏浩", "佐藤美咲"})
+MINORITIES = ("回族", "壮族", "满族", "苗族", "土家族")
+MARITAL = ("已婚", "已婚", "已婚", "丧偶", "离异")
 JOBS_ADULT = ("公司职员", "工人", "教师", "个体经营者", "公务员", "工程师", "会计", "销售",
               "司机", "护士")
 
@@ -41,7 +43,8 @@ def _mrn(vf: ValueFactory, adm: dt.date) -> dict[str, str]:
         "zyh": rng.choice((f"{adm.year}{vf.digits(6)}", vf.digits(7, True), "ZY" + vf.digits(8),
                            vf.digits(8, True))),
         "bah": rng.choice((vf.digits(6, True), vf.digits(8), "B" + vf.digits(7))),
-        "mzh": rng.choice(("MZ" + vf.digits(10), f"{adm:%y%m%d}{vf.digits(4)}", vf.digits(10, True))),
+        "mzh": rng.choice(("MZ" + vf.digits(10), f"{adm:%y%m%d}{vf.digits(4)}",
+                           vf.digits(10, True))),
         "jch": rng.choice((f"{modality}{adm:%y%m%d}{vf.digits(4)}", modality + vf.digits(8),
                            vf.digits(9, True))),
         "bed": rng.choice((str(rng.randint(1, 48)), f"+{rng.randint(1, 6)}",
@@ -61,7 +64,8 @@ def _insurance(vf: ValueFactory, code: str) -> dict[str, str]:
     return {
         "yb": rng.choice((code[:4] + vf.digits(8), "YB" + vf.digits(10), vf.digits(10, True))),
         "sb": rng.choice((rng.choice(letters) + vf.digits(8), code[:2] + "0" + vf.digits(10))),
-        "policy": rng.choice(("P" + rng.choice(("ZBA", "LHA", "TKY", "RSB")) + f"{rng.randint(2016, 2024)}"
+        "policy": rng.choice(("P" + rng.choice(("ZBA", "LHA", "TKY", "RSB"))
+                              + f"{rng.randint(2016, 2024)}"
                               + code[:4] + vf.digits(8),
                               "88" + vf.digits(13), f"{code[:2]}{vf.digits(2)}-{vf.digits(10)}")),
     }
@@ -107,7 +111,7 @@ def build_context(vf: ValueFactory, case: dict[str, Any], kind: str,
 
     if age < 18:
         org, job = vf.school(region, district, False), "学生"
-        work_field, work_sentence = (f"就读学校：<<ORGANIZATION:pt.org>>",
+        work_field, work_sentence = ("就读学校：<<ORGANIZATION:pt.org>>",
                                      "在<<ORGANIZATION:pt.org>>上学，")
     elif age < 24 and rng.random() < 0.6:
         org, job = vf.school(region, district, True), "学生"
@@ -123,8 +127,10 @@ def build_context(vf: ValueFactory, case: dict[str, Any], kind: str,
     else:
         org, job = vf.company(region, district), rng.choice(JOBS_ADULT)
         work_field = rng.choice(("工作单位：<<ORGANIZATION:pt.org>>",
-                                 "单位：<<ORGANIZATION:pt.org>>", "工作单位：<<ORGANIZATION:pt.org>>"))
-        work_sentence = rng.choice(("就职于<<ORGANIZATION:pt.org>>，", "在<<ORGANIZATION:pt.org>>工作，",
+                                 "单位：<<ORGANIZATION:pt.org>>",
+                                 "工作单位：<<ORGANIZATION:pt.org>>"))
+        work_sentence = rng.choice(("就职于<<ORGANIZATION:pt.org>>，",
+                                    "在<<ORGANIZATION:pt.org>>工作，",
                                     "系<<ORGANIZATION:pt.org>>员工，"))
 
     rel = rng.choice(_relations(vf, sex, age))
@@ -156,14 +162,15 @@ def build_context(vf: ValueFactory, case: dict[str, Any], kind: str,
                "phone": Phone(vf.mobile()), "phone2": Phone(vf.mobile()), "tel": Phone(local, area),
                "addr": vf.address(region, district), "addr2": vf.address(region, district),
                "org": org, "job": job, "email": vf.email(pt, qq), "wx": vf.wechat(pt), "qq": qq,
-               "passport": vf.passport(foreign=pt.name in {"约翰·史密斯", "玛丽亚·加西亚", "金敏浩", "佐藤美咲"}),
+               "passport": vf.passport(foreign=pt.name in FOREIGN_NAMES),
                "plate": vf.plate(plate_region["plate"]), "bank": bank, "bank_name": bank_name,
                "ip": vf.ip(), "url": vf.url(), "url2": vf.url(), "initials": pt.initials,
-               "nation": "汉族" if rng.random() < 0.9 else rng.choice(("回族", "壮族", "满族", "苗族", "土家族")),
+               "nation": "汉族" if rng.random() < 0.9 else rng.choice(MINORITIES),
                "native": region["prov"].rstrip("省市"),
-               "married": "未婚" if age < 24 else rng.choice(("已婚", "已婚", "已婚", "丧偶", "离异"))},
+               "married": "未婚" if age < 24 else rng.choice(MARITAL)},
         "fam": {"name": fam.name, "surname": fam.surname, "rel": rel, "title": fam.title,
-                "phone": Phone(vf.mobile()), "age": rng.randint(55, 101), "org": vf.company(region, district),
+                "phone": Phone(vf.mobile()), "age": rng.randint(55, 101),
+                "org": vf.company(region, district),
                 "wx": vf.wechat(fam), "mou": fam.mou},
         "spouse": vf.person("女" if sex == "男" else "男", allow_whole=False).name,
         "doc": _staff(vf), "chief": _staff(vf), "res": _staff(vf), "nurse": _staff(vf, "女"),

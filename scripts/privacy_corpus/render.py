@@ -71,7 +71,8 @@ def format_date(d: dt.date, style: str) -> str:
         "slash0": f"{y}/{m:02d}/{dd:02d}",
         "dot": f"{y}.{m:02d}.{dd:02d}",
         "dot1": f"{y}.{m}.{dd}",
-        "hanzi": "".join(HZ_DIGITS[int(c)] for c in str(y)) + f"年{hz_number(m)}月{hz_number(dd)}日",
+        "hanzi": "".join(HZ_DIGITS[int(c)] for c in str(y))
+        + f"年{hz_number(m)}月{hz_number(dd)}日",
         "hanzi_ling": "".join("零" if c == "0" else HZ_DIGITS[int(c)] for c in str(y))
         + f"年{hz_number(m)}月{hz_number(dd)}日",
         "md": f"{m}月{dd}日",

@@ -137,7 +137,8 @@ class ValueFactory:
         if style < 0.7:
             return f"{head}{region['city']}{district}{comm}{building}{unit}{room}"
         if style < 0.85 and region["city"] == "上海市":
-            return f"{region['city']}{district}{road}{rng.randint(100, 1500)}弄{rng.randint(1, 60)}号{room}"
+            lane = f"{rng.randint(100, 1500)}弄{rng.randint(1, 60)}号"
+            return f"{region['city']}{district}{road}{lane}{room}"
         return f"{region['city']}{district}{road}{no}号{building}{room}"
 
     def fill_pattern(self, pattern: str, region: dict[str, Any], district: str) -> str:
