@@ -190,7 +190,9 @@ def reliability(bins: Sequence[dict[str, float]], size: int = 300) -> Markup:
         parts.append(f'<circle cx="{_f(sx(b["confidence"]))}" cy="{_f(sy(b["accuracy"]))}" '
                      f'r="{_f(r)}" fill="{WHISKER}" fill-opacity="0.8"/>')
     parts.append(f'<text x="{_f(pad + plot / 2)}" y="{size - 1}" font-size="10" '
-                 'text-anchor="middle">置信度 confidence</text></svg>')
+                 'text-anchor="middle">置信度 confidence</text>'
+                 f'<text transform="translate(10 {_f(10 + plot / 2)}) rotate(-90)" font-size="10" '
+                 'text-anchor="middle">准确率 accuracy</text></svg>')
     return Markup("".join(parts))
 
 
