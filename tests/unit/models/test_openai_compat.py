@@ -14,7 +14,8 @@ import pytest
 
 from medaudit.errors import MedauditError, ModelCallError, ModelSpecError
 from medaudit.models.base import GenerateRequest, Message
-from medaudit.models.openai_compat import FLOOR_GAP, OpenAICompatBackend, letters_from_top
+from medaudit.models.letter_logprobs import FLOOR_GAP, letters_from_top
+from medaudit.models.openai_compat import OpenAICompatBackend
 from medaudit.models.registry import load_model
 from medaudit.models.spec import parse_spec
 
@@ -261,11 +262,18 @@ def test_server_without_logprobs_says_use_generate() -> None:
 
 @pytest.mark.parametrize(("token", "letter"), [
     ("A", "A"), (" B", "B"), ("C.", "C"), ("(D", "D"), ("Ｅ", "E"), ("**A**", "A"), ("（B）", "B"),
-    ("a", None), ("Answer", None), ("AB", None), ("答", None), ("F", None)])
+    ("a", None), ("Answer", None), ("AB", None), ("答", None), ("F", None), (" ", None)])
 def test_token_to_letter_mapping(token: str, letter: str | None) -> None:
     scores = letters_from_top([(token, -1.0), ("zzz", -5.0)], ["A", "B", "C", "D", "E"])
     hits = [k for k, v in scores.items() if v == -1.0]
     assert hits == ([letter] if letter else [])
+    as_string = letters_from_top([(token, -1.0), ("zzz", -5.0)], "ABCDE")
+    assert [k for k, v in as_string.items() if v == -1.0] == hits
+
+
+def test_no_letter_in_the_top_list_gives_a_uniform_floor() -> None:
+    scores = letters_from_top([("我", -0.1), ("作为", -2.0)], ["A", "B"])
+    assert scores == {"A": -2.0 - FLOOR_GAP, "B": -2.0 - FLOOR_GAP}
 
 
 # -- configuration, capabilities and secrets -----------------------------------------------------
@@ -373,6 +381,30 @@ def test_concurrency_caps_requests_in_flight() -> None:
 
     run(go())
     assert peak == 3
+
+
+def test_concurrency_above_one_client_width_uses_all_lanes() -> None:
+    in_flight = peak = 0
+
+    async def handler(r: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return chat_ok()
+
+    spec = parse_spec(f"openai/m?base_url={BASE}&concurrency=40")
+    backend = OpenAICompatBackend(spec, transport=httpx.MockTransport(handler))
+
+    async def go() -> list[Any]:
+        out = await asyncio.gather(*(backend.generate(GenerateRequest(prompt=str(i)))
+                                     for i in range(100)))
+        await backend.aclose()
+        return list(out)
+
+    assert all(g.text == "答案：B" for g in run(go()))
+    assert peak == 40
 
 
 def test_rps_limit_paces_requests() -> None:
