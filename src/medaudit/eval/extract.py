@@ -1,4 +1,4 @@
-"""Answer extraction with provenance: which letter(s) a free-text response chose, and why we think so.
+"""Answer extraction with provenance: which letter(s) a free-text response chose, and why.
 
 Every result names the rule that fired and the span of the ORIGINAL response it matched, so a
 reviewer can check any extracted answer against the text. A response with no answer is never
@@ -43,11 +43,11 @@ from medaudit.eval.extract_lex import (
 from medaudit.eval.extract_rules import RULE_NAMES, RULES, Rule
 
 __all__ = [
+    "RULES",
     "RULE_AMBIGUOUS",
     "RULE_NAMES",
     "RULE_NONE",
     "RULE_REFUSAL",
-    "RULES",
     "Extraction",
     "apply_rule",
     "extract_answer",
@@ -118,8 +118,10 @@ def _context(text: str, options: Mapping[str, str], item_type: ItemType) -> Cont
         letter = unicodedata.normalize("NFKC", str(key)).strip().upper()
         if len(letter) == 1 and "A" <= letter <= "Z":
             keyed[letter] = str(value) if value is not None else ""
-    if not keyed:
-        keyed = {"A": "正确", "B": "错误"} if item_type == "judge" else dict.fromkeys(DEFAULT_LETTERS, "")
+    if not keyed and item_type == "judge":
+        keyed = {"A": "正确", "B": "错误"}
+    elif not keyed:
+        keyed = dict.fromkeys(DEFAULT_LETTERS, "")
     positive, negative = judge_letters(keyed)
     return Context(
         text=text,

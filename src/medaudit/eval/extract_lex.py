@@ -1,4 +1,4 @@
-"""Lexical building blocks of answer extraction: the vocabulary file and the letter/verdict scanners.
+"""Lexical building blocks of answer extraction: the vocabulary file, letter and verdict scanners.
 
 Why a separate module: the rules in `extract_rules.py` stay declarative (a pattern, a description,
 examples), while the character-level decisions that every rule shares live here, once: what a
@@ -74,9 +74,12 @@ def alternation(phrases: Iterable[str]) -> str:
     return "(?:" + "|".join(escaped) + ")"
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def text_key(text: str) -> str:
     """Comparison key for option texts: case-folded, without whitespace or punctuation."""
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return _NOT_WORD.sub("", text.casefold())
 
 
 # Between letters of one group: 、 , / & + 和 与 及 以及 或, English and/or, or plain spaces.
@@ -167,11 +170,16 @@ def scan_value(ctx: Context, pos: int) -> tuple[str, int] | None:
     return got
 
 
+@lru_cache(maxsize=1)
+def _verdict_keys() -> tuple[frozenset[str], frozenset[str]]:
+    v = vocab()
+    return (frozenset(k for k in map(text_key, v["judge_positive"]) if k),
+            frozenset(k for k in map(text_key, v["judge_negative"]) if k))
+
+
 def judge_letters(options: Mapping[str, str]) -> tuple[str, str]:
     """Which letters mean 正确 and 错误, read from the option texts; A and B when unrecognised."""
-    v = vocab()
-    pos_keys = {text_key(w) for w in v["judge_positive"]}
-    neg_keys = {text_key(w) for w in v["judge_negative"]}
+    pos_keys, neg_keys = _verdict_keys()
     positive = next((k for k, t in options.items() if text_key(t) in pos_keys), "A")
     negative = next((k for k, t in options.items() if text_key(t) in neg_keys), "B")
     if positive == negative:

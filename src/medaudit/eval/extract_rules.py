@@ -76,13 +76,18 @@ GAP = (rf"[ \t:=*_#{_OPEN}]*(?:\n[ \t*_#>{_OPEN}]*)?"
        r"(?:(?:选项|option|choice)[ \t]*)?")
 _STRIP = " \t\r\n*_#`>~-+|" + "\"'“”‘’「」『』()[]【】{}<>《》" + "。.,，、:;；!！?？"
 _SENTENCE_END = re.compile(r"[\n。;；!！?？]")
+_COMMA = re.compile(r"[,，]")
 _CLAUSE_END = re.compile(r"[\n。;；!！?？,，:]")
 _V = vocab()
 _FINAL = re.compile(
-    rf"(?<![A-Za-z])(?:(?P<v>{alternation(_V['final_cues'])})|{alternation(_V['conclusion_markers'])}"
-    rf"[^\n。.!?！？;；]{{0,12}}?(?P<w>{alternation(_V['answer_cues'] + _V['choose_verbs'])})){GAP}",
+    rf"(?<![A-Za-z])(?:(?P<v>{alternation(_V['final_cues'])})"
+    rf"|{alternation(_V['conclusion_markers'])}[^\n。.!?！？;；]{{0,12}}?"
+    rf"(?P<w>{alternation(_V['answer_cues'] + _V['choose_verbs'])})){GAP}",
     re.IGNORECASE,
 )
+_MARKER_LETTER = re.compile(
+    rf"(?<![A-Za-z])(?P<v>{alternation(_V['conclusion_markers'])})[ \t,，:]*", re.IGNORECASE)
+_SENTENCE_REST = re.compile(r"[ \t*_)\]】」』”\"'选项]*(?:[\n。.!！;；]|$)")
 _ANSWER = re.compile(rf"(?<![A-Za-z])(?P<v>{alternation(_V['answer_cues'])}){GAP}", re.IGNORECASE)
 _CHOOSE = re.compile(rf"(?<![A-Za-z])(?P<v>{alternation(_V['choose_verbs'])}){GAP}", re.IGNORECASE)
 _SUBJECT = re.compile(alternation(_V["judge_subjects"]), re.IGNORECASE)
@@ -97,7 +102,8 @@ _CAPITAL = re.compile(r"(?<![A-Za-z])[A-Z]")
 _BOLD_OPEN = re.compile(r"(?:\*\*|__)[ \t]*(?:选项|option[ \t]+)?")
 _BOLD_CLOSE = re.compile(r"[ \t]*(?:[.、:)][^*_\n]{0,80}?)?[ \t]*(?:\*\*|__)")
 _LINE_OPEN = re.compile(r"[ \t>*#+\-]*(?:\*\*|__)?[ \t]*[(\[【]?")
-_LINE_CLOSE = re.compile(r"[)\]】]?(?:\*\*|__)?[ \t]*(?:[.、:)]|$|[ \t]+(?=[\u3400-\u9fff]))")
+_LINE_CLOSE = re.compile(  # "B. xxx", "B、", "B" alone; not "E. coli"
+    r"[)\]】]?(?:\*\*|__)?[ \t]*(?:[.、:)](?![ \t]*[a-z])|$|[ \t]+(?=[\u3400-\u9fff]))")
 _DELIM = re.compile(r"[ \t]*[.、:)][ \t]*")
 
 
@@ -171,6 +177,22 @@ def _cue_finder(pattern: re.Pattern[str], *, blocked: str = "") -> Finder:
     return find
 
 
+_final_cues = _cue_finder(_FINAL, blocked="".join(_V["choose_blocked_prefixes"]))
+
+
+def _final_answer(ctx: Context) -> list[Hit]:
+    """Final cues and markers followed by a cue or verb, plus a marker right before a letter group
+    that ends its sentence ("所以B。"); "因此A选项错误" is not an answer."""
+    hits = _final_cues(ctx)
+    for m in _MARKER_LETTER.finditer(ctx.text):
+        got = scan_letters(ctx, m.end(), allow_lower=False)
+        if got is None or negated_before(ctx.text, m.start()):
+            continue
+        if _SENTENCE_REST.match(ctx.text, got[1]):
+            hits.append(Hit(m.start(), got[1], got[0]))
+    return hits
+
+
 def _only_letters(ctx: Context) -> list[Hit]:
     hit = _letters_only(ctx, 0, len(ctx.text))
     return [hit] if hit else []
@@ -193,7 +215,7 @@ def _judge_word_only(ctx: Context) -> list[Hit]:
 def _judge_statement(ctx: Context) -> list[Hit]:
     hits = []
     for m in _SUBJECT.finditer(ctx.text):
-        stop = _SENTENCE_END.search(ctx.text, m.end())
+        stop = _SENTENCE_END.search(ctx.text, m.end(), m.end() + 9)
         limit = min(m.end() + 9, stop.start() if stop else len(ctx.text))
         for pos in range(m.end(), limit):
             if ctx.text[pos] in ",，":
@@ -225,18 +247,22 @@ def _option_text(ctx: Context) -> list[Hit]:
     lines = _lines(text)
     if lines:
         candidates.append(_stripped(text, *lines[-1]))
+    longest = 4 * max((len(k) for k in ctx.option_keys.values()), default=0) + 40
     for pattern in (_FINAL, _ANSWER, _CHOOSE):
         for m in pattern.finditer(text):
-            stop = _SENTENCE_END.search(text, m.end())
-            end = stop.start() if stop else len(text)
+            window = m.end() + longest + 1  # bounded searches keep this linear in len(text)
+            stop = _SENTENCE_END.search(text, m.end(), window)
+            end = stop.start() if stop else min(window, len(text))
             candidates.append(_stripped(text, m.start(), end))
             candidates.append(_stripped(text, m.end(), end))
-            comma = re.compile(r"[,，]").search(text, m.end(), end)
+            comma = _COMMA.search(text, m.end(), end)
             if comma:
                 candidates.append(_stripped(text, m.end(), comma.start()))
     hits = []
     for start, end in candidates:
-        if end <= start or scan_letters(ctx, start, allow_lower=False) is not None:
+        if not 0 < end - start <= longest:  # cannot nearly equal any option; keeps this linear
+            continue
+        if scan_letters(ctx, start, allow_lower=False) is not None:
             continue  # a fragment that starts with a letter is the letter rules' business
         letter = match_option(ctx, text[start:end])
         if letter is not None:
@@ -254,7 +280,8 @@ def _last_line(ctx: Context) -> list[Hit]:
         return [hit]
     got = scan_letters(ctx, start, allow_lower=False)
     delim = _DELIM.match(ctx.text, got[1]) if got else None
-    if got and delim and len(got[0]) == 1 and match_option(ctx, ctx.text[delim.end():end]) == got[0]:
+    quoted = ctx.text[delim.end():end] if got and delim else ""
+    if got and len(got[0]) == 1 and quoted and match_option(ctx, quoted) == got[0]:
         return [Hit(start, end, got[0])]
     return []
 
@@ -299,28 +326,32 @@ RULES: tuple[Rule, ...] = (
          negatives=("A patient should be told.", "I think", "BE CAREFUL", "F", "")),
     Rule("judge_word_only", "judge items: the answer or its first line is 正确/错误/对/错/√/×",
          _judge_word_only, "last", types=_JUDGE, example_type="judge",
-         positives=(("错误。", "B"), ("√", "A"), ("不正确", "B"), ("正确\n\n解析：符合知情同意原则。", "A")),
+         positives=(("错误。", "B"), ("√", "A"), ("不正确", "B"),
+                    ("正确\n\n解析：符合知情同意原则。", "A")),
          negatives=("正确答案是什么？", "对患者而言，这很重要。", "错误的做法很多")),
     Rule("final_answer", "an explicit final statement: 最终答案 / 综上…选 / therefore…answer is",
-         _cue_finder(_FINAL, blocked="".join(_V["choose_blocked_prefixes"])), "last",
+         _final_answer, "last",
          positives=(("答案：A……最终答案：C", "C"), ("……综上，选C", "C"), ("故选B。", "B"),
+                    ("……所以B。", "B"),
                     ("Therefore, the answer is (D).", "D"), (r"$\boxed{B}$", "B")),
-         negatives=("因此不选A。", "最终答案：待定", "所以首选B超检查")),
+         negatives=("因此不选A。", "最终答案：待定", "所以首选B超检查", "因此A选项错误。")),
     Rule("answer_is", "an answer statement: 答案：B / 正确答案为（B）/ Answer: B",
          _cue_finder(_ANSWER), "last",
          positives=(("答案：B", "B"), ("正确答案为（B）", "B"), ("答案是 b", "B"),
-                    ("The answer is (C).", "C"), ("答案：A、C、D", "ACD"), ("答案：A …… 答案：C", "C")),
+                    ("The answer is (C).", "C"), ("答案：A、C、D", "ACD"),
+                    ("答案：A …… 答案：C", "C")),
          negatives=("Answer: Let's think step by step.", "答案是A吗？", "答案：CT检查",
                     "Answer: A patient should be told.", "答案解析：见下文")),
     Rule("choose", "a choose verb: 应选B / 选B项 / 选择C / I choose D",
          _cue_finder(_CHOOSE, blocked="".join(_V["choose_blocked_prefixes"])), "last",
          positives=(("应选B", "B"), ("选B项", "B"), ("我选择C。", "C"), ("I choose D.", "D"),
                     ("选A、C、D", "ACD")),
-         negatives=("不选A", "首选B超", "如果选A，则违反原则", "选项A错误", "选A还是B？")),
+         negatives=("不选A", "首选B超", "如果选A，则违反原则", "选项A错误", "选A还是B？",
+                    "同意则选A", "可以选择A方案")),
     Rule("judge_statement", "judge items: 该说法错误 / 这种说法是不正确的",
          _judge_statement, "last", types=_JUDGE, example_type="judge",
-         positives=(("该说法错误。", "B"), ("这种说法是不正确的，因为……", "B"), ("题干的表述正确。", "A"),
-                    ("判断：√", "A")),
+         positives=(("该说法错误。", "B"), ("这种说法是不正确的，因为……", "B"),
+                    ("题干的表述正确。", "A"), ("判断：√", "A")),
          negatives=("正确的说法是：患者有权拒绝。", "该说法对患者不利", "这种做法对吗？")),
     Rule("letter_is_correct", "a letter called correct: B选项正确 / C is correct",
          _letter_is_correct, "union",
@@ -334,15 +365,18 @@ RULES: tuple[Rule, ...] = (
          negatives=("通知", "这些选项都不对", "答案：待定", "患者家属")),
     Rule("last_line", "the last line is a letter group or '<letter>. <its option text>'",
          _last_line, "last",
-         positives=(("逐项分析如下……\n\nC", "C"), ("分析……\n**B**", "B"), ("分析……\nD. 拒绝提供任何信息", "D")),
+         positives=(("逐项分析如下……\n\nC", "C"), ("分析……\n**B**", "B"),
+                    ("分析……\nD. 拒绝提供任何信息", "D")),
          negatives=("分析……\nA. 错误，因为……", "分析……\n综上所述", "分析……\nA patient")),
     Rule("bold", "a markdown-bold letter, all bold letters agreeing", _bold, "unique",
          positives=(("我认为是 **B**，因为……", "B"), ("推荐 **C. 向医院伦理委员会报告**", "C")),
          negatives=("**A.** 错误\n**B.** 正确", "**注意**B超", "**I think**")),
     Rule("line_start", "'B. xxx' on the first line, all line-start letters agreeing",
          _line_start, "unique",
-         positives=(("B. 尊重患者的自主决定\n解析：……", "B"), ("C、尊重患者\n理由如下", "C"), ("(D) 略", "D")),
-         negatives=("A. 错误\nB. 正确", "A patient should be told.", "分析：\nB. 正确")),
+         positives=(("B. 尊重患者的自主决定\n解析：……", "B"), ("C、尊重患者\n理由如下", "C"),
+                    ("(D) 略", "D")),
+         negatives=("A. 错误\nB. 正确", "A patient should be told.", "分析：\nB. 正确",
+                    "E. coli 感染")),
 )
 
 RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
