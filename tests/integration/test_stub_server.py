@@ -250,3 +250,13 @@ def test_stub_stats_are_json(start_stub: StartStub) -> None:
     url = start_stub()
     asyncio.run(call_all(backend_for(url), prompts(3)))
     assert json.loads(json.dumps(stats(url)))["requests"] == 3
+
+
+def test_stub_answers_bad_requests_and_keeps_serving(start_stub: StartStub) -> None:
+    url = start_stub()
+    with httpx.Client() as client:
+        assert client.post(f"{url}/chat/completions", content=b"not json").status_code == 400
+        odd = {"model": "stub", "messages": [{"role": "user", "content": "q"}], "max_tokens": "x"}
+        reply = client.post(f"{url}/chat/completions", json=odd)
+        assert reply.status_code == 500 and "stub server error" in reply.json()["error"]["message"]
+        assert client.get(f"{url}/models").json()["data"][0]["id"] == "stub"

@@ -194,7 +194,11 @@ class StubServer:
                 request = await _read_request(reader)
                 if request is None:
                     break
-                reply = await self._route(request)
+                try:
+                    reply = await self._route(request)
+                except Exception as err:  # a bug here must show as a 500, not a hung client
+                    reply = _error(500, f"stub server error: {type(err).__name__}: {err}",
+                                   "server_error")
                 if reply.drop:
                     break
                 keep = request.headers.get("connection", "").lower() != "close"
@@ -350,6 +354,8 @@ async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
             break
         name, _, value = raw.decode("latin-1").partition(":")
         headers[name.strip().lower()] = value.strip()
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        raise ValueError("chunked request bodies are not supported")
     length = int(headers.get("content-length", "0") or 0)
     if length < 0 or length > _MAX_BODY:
         raise ValueError("bad content-length")
