@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -175,8 +176,31 @@ def stats_tables(splits: dict[str, list[dict[str, Any]]]) -> str:
                      + f" | {sum(kinds[n][kind] for n in names)} |")
     lines.append("| **all** | " + " | ".join(str(len(splits[n])) for n in names)
                  + f" | {sum(len(v) for v in splits.values())} |")
+    lines += ["", hard_negative_table(splits)]
     chars = {n: sum(len(d["text"]) for d in splits[n]) for n in names}
     lines += ["", "characters: " + ", ".join(f"{n} {chars[n]}" for n in names)]
+    return "\n".join(lines)
+
+
+def hard_negative_table(splits: dict[str, list[dict[str, Any]]]) -> str:
+    """Markdown table: unlabelled look-alikes per category (hits, documents) per split."""
+    patterns = {name: re.compile(rx) for name, rx in
+                load_yaml(HERE / "data" / "negatives_report.yaml").items()}
+    names = list(splits)
+    lines = ["| hard negative (unlabelled) | " + " | ".join(f"{n} hits (docs)" for n in names)
+             + " |", "|---|" + "---:|" * len(names)]
+    for label, rx in patterns.items():
+        cells = []
+        for n in names:
+            hits = docs = 0
+            for doc in splits[n]:
+                found = [m for m in rx.finditer(doc["text"])
+                         if not any(s["start"] < m.end() and m.start() < s["end"]
+                                    for s in doc["spans"])]
+                hits += len(found)
+                docs += bool(found)
+            cells.append(f"{hits} ({docs})")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
