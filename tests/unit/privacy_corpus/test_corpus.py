@@ -216,3 +216,9 @@ def test_generator_reproduces_the_shipped_files(tmp_path: Path) -> None:
     for split in ("dev", "test"):
         assert (tmp_path / f"{split}.jsonl").read_bytes() == \
             (CORPUS / f"{split}.jsonl").read_bytes(), split
+
+
+def test_datasheet_tables_match_the_generator() -> None:
+    out = subprocess.run([sys.executable, str(GENERATOR), "--stats"], check=True,
+                         capture_output=True, text=True, timeout=120).stdout.strip()
+    assert out in (CORPUS / "README.md").read_text(encoding="utf-8")
