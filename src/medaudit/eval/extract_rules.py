@@ -8,9 +8,10 @@ Order, and why (`extract.py` applies the first rule that decides):
 
 1. only_letters     the whole answer is a letter group ("B", "(B)", "ACD", "A、C、D", "b"):
                     nothing could be more explicit.
-2. judge_word_only  judge items: the whole answer, or its first line, is a verdict ("错误。").
-3. final_answer     an explicit final statement ("最终答案：C", "综上，选C", "Therefore, the answer
-                    is D", "\\boxed{B}"). Models often state a tentative answer first and revise it.
+2. judge_word_only  judge items: the whole answer, or its first clause, is a verdict ("错误。…").
+3. final_answer     an explicit final statement ("最终答案：C", "综上，选C", "所以B。", "Therefore,
+                    the answer is D", "\\boxed{B}"). It outranks plain answer statements because
+                    models often state a tentative answer first and revise it at the end.
 4. answer_is        an answer statement ("答案：B", "正确答案为（B）", "The answer is (C)").
 5. choose           a choose verb ("应选B", "选B项", "I choose D"), not negated ("不选A").
 6. judge_statement  judge items: "该说法错误", "这种说法是不正确的".
@@ -21,7 +22,10 @@ Order, and why (`extract.py` applies the first rule that decides):
 10. bold            a markdown-bold letter ("**B**"), only if every bold letter agrees.
 11. line_start      "B. xxx" on the first line, only if every line-start letter agrees.
 
-Statements (3-6, 8) keep the LAST match: "答案：A …… 答案：C" is C. Listings (10, 11) fire only
+Letter rules come before option_text (a letter is more explicit than a paraphrase), and the
+listing rules come last because reasoning that walks through the options looks like them.
+
+Statements (3-6, 8, 9) keep the LAST match: "答案：A …… 答案：C" is C. Listings (10, 11) fire only
 when all matches agree, since an option-by-option analysis also starts lines with "A." and bolds
 every option. letter_is_correct takes the union (for multi items "A正确…C正确" is AC; for single
 items two different letters make the answer ambiguous).
