@@ -35,7 +35,8 @@ def is_valid_cn_id18(value: str) -> bool:
     # Region codes start with 1-8; 9xxxxx is unassigned and used for surrogates.
     if len(v) != 18 or not v[:17].isdigit() or v[0] in "09":
         return False
-    if not _valid_date(int(v[6:10]), int(v[10:12]), int(v[12:14])):
+    year = int(v[6:10])
+    if not 1850 <= year <= 2100 or not _valid_date(year, int(v[10:12]), int(v[12:14])):
         return False
     return gb11643_check_digit(v[:17]) == v[17]
 

@@ -27,7 +27,9 @@ PRIORITY: tuple[str, ...] = (
 _RANK = {t: i for i, t in enumerate(PRIORITY)}
 # Types whose match is decided by a label word: they beat a longer or higher-scored pattern match
 # of another type on the same characters.
-LABELLED = {"INSURANCE_ID", "MEDICAL_RECORD_NUMBER", "SOCIAL_HANDLE"}
+# E-mail and URL come first too: their syntax is unambiguous and a label word inside them
+# (…/record/wx123) is part of the address.
+LABELLED = {"EMAIL", "URL", "INSURANCE_ID", "MEDICAL_RECORD_NUMBER", "SOCIAL_HANDLE"}
 
 _lock = threading.Lock()
 _recognizers: list[Any] | None = None

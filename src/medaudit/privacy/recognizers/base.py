@@ -36,8 +36,9 @@ class ContextWindow:
 
     def adjust(self, text: str, start: int, end: int, score: float) -> float:
         """Return the score after context: 0 next to a negative word, boosted next to a positive."""
-        left = text[max(0, start - self.before):start]
-        right = text[end:end + self.after]
+        # The window stops at line breaks: a label on the previous line says nothing.
+        left = text[max(0, start - self.before):start].rpartition("\n")[2]
+        right = text[end:end + self.after].partition("\n")[0]
         if self.negative is not None and (self.negative.search(left) or self.negative.search(right)):
             return 0.0
         if self.positive is not None and (self.positive.search(left) or self.positive.search(right)):

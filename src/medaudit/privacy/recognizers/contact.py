@@ -17,11 +17,13 @@ class PhoneRecognizer(ChinesePatternRecognizer):
     ENTITY = "PHONE"
 
     def __init__(self) -> None:
-        cc = r"(?:(?:\+|00)?86[ -]?)?"
+        cc = r"(?:(?:[(（](?:\+|00)86[)）]|(?:\+|00)86)[ -]?|86[ -]?)?"
         super().__init__([
             Pattern("mobile", NB + cc + r"1[3-9]\d(?:[ -]?\d{4}){2}" + NA, 0.75),
             Pattern("mobile_344", NB + cc + r"1[3-9]\d[ -]\d{3}[ -]\d{5}" + NA, 0.6),
-            Pattern("landline", NB + r"(?:(?:\+|00)?86[ -]?)?(?:0\d{2,3}[ -]?|[(（]0\d{2,3}[)）] ?)"
+            Pattern("landline_cc", r"(?:[(（](?:\+|00)86[)）]|(?:\+|00)86)[ -]?[1-9]\d{1,2}[ -]?[2-9]\d{6,7}"
+                    + NA, 0.7),
+            Pattern("landline", NB + r"(?:0\d{2,3}[ -]?|[(（]0\d{2,3}[)）] ?)"
                     r"[2-9]\d{2,3}[ -]?\d{4}(?:(?:-|转|ext\.?)\d{1,5})?" + NA, 0.6),
             Pattern("service", NB + r"[48]00[ -]?\d{3}[ -]?\d{4}" + NA, 0.4),
             Pattern("local", NB + r"[2-9]\d{3}[ -]?\d{4}" + NA, 0.15),
@@ -80,8 +82,9 @@ class IpAddressRecognizer(ChinesePatternRecognizer):
     def __init__(self) -> None:
         super().__init__([
             Pattern("ipv4", r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.])", 0.6),
-            Pattern("ipv6", r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}"
-                    r"(?![0-9A-Fa-f:])", 0.5),
+            Pattern("ipv6", r"(?<![0-9A-Fa-f:])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|"
+                    r"(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,5})?)"
+                    r"(?![0-9A-Fa-f:])", 0.6),
         ])
 
     def validate_result(self, pattern_text: str) -> bool | None:

@@ -16,8 +16,8 @@ CN_DIGIT = "〇零一二三四五六七八九○Ｏ０"
 CN_MONTH = r"(?:十[一二]?|[一二三四五六七八九])"
 CN_DAY = r"(?:三十[一]?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])"
 Y4 = r"(?:18|19|20)\d{2}"
-M = r"(?:0?[1-9]|1[0-2])"
-D = r"(?:0?[1-9]|[12]\d|3[01])"
+M = r"(?:1[0-2]|0?[1-9])"
+D = r"(?:3[01]|[12]\d|0?[1-9])"
 ND = r"(?<![0-9])"
 NA = r"(?![0-9])"
 S = r"\s*"
@@ -30,7 +30,7 @@ DATE_PATTERNS: tuple[tuple[str, str, float], ...] = (
     ("md_cn_num", f"(?<![{CN_DIGIT}年]){CN_MONTH}月{CN_DAY}[日号]", 0.8),
     ("ymd_sep", ND + r"(?<![\d.])" + Y4 + r"(?P<sep>[-/.])" + M + r"(?P=sep)" + D + r"(?![\d.]\d)", 0.9),
     ("dmy_sep", ND + r"(?<![\d.])" + D + r"(?P<sep>[-/.])" + M + r"(?P=sep)" + Y4 + NA, 0.7),
-    ("ymd_compact", ND + Y4 + r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])" + NA, 0.35),
+    ("ymd_compact", ND + Y4 + r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])" + NA, 0.5),
     ("ym_sep", ND + r"(?<![\d.])" + Y4 + r"[-/.](?:0[1-9]|1[0-2])(?![\d.\-/])", 0.4),
     ("md_slash", ND + r"(?<![\d./])" + M + r"/" + D + r"(?![\d/])", 0.2),
 )
@@ -46,9 +46,7 @@ class DateRecognizer(ChinesePatternRecognizer):
 
     def keep(self, text: str, start: int, end: int) -> bool:
         value = text[start:end]
-        if value[-1].isdigit() and followed_by_unit(text, end):
-            return False
-        # "1/2 片", "3/4" as fractions; year-month "2020.12" followed by a version marker.
+        # "1/2 片", "3/4" as fractions of a dose, not month/day.
         return not (regex.fullmatch(r"\d+/\d+", value) and followed_by_unit(text, end))
 
 

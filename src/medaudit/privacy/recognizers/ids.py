@@ -101,7 +101,9 @@ class MedicalRecordNumberRecognizer(ChinesePatternRecognizer):
     def __init__(self) -> None:
         lb = _labelled("mrn_labels")
         super().__init__([
-            Pattern("labelled", lb + r"[A-Za-z]{0,4}-?\d[0-9A-Za-z-]{0,24}" + NA, 0.9),
+            Pattern("labelled", lb + r"(?:\+\d{1,3}|[A-Za-z]{0,4}-?\d[0-9A-Za-z-]{0,24})" + NA, 0.9),
+            # Bed numbers written before 床: 12床, +3床 (extra bed), ICU-13床, B05床.
+            Pattern("bed", NB + r"(?:\+|[A-Z]{1,3}-?)?\d{1,3}(?=床)", 0.85),
         ])
 
 
