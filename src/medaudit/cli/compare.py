@@ -46,10 +46,8 @@ def compare_command(
     if output is not None:
         with atomic_writer(output / "compare.json") as handle:
             json.dump(result, handle, ensure_ascii=False, indent=2)
-        try:
-            from medaudit.report import render_comparison_html, render_comparison_markdown
-        except ImportError:
-            return
+        from medaudit.report import render_comparison_html, render_comparison_markdown
+
         a_dir, b_dir = Path(result["a"]["run_dir"]), Path(result["b"]["run_dir"])
         with atomic_writer(output / "compare.md") as handle:
             handle.write(render_comparison_markdown(a_dir, b_dir, result))

@@ -34,6 +34,8 @@ class SampleRecord(BaseModel):
     dimension: str
     type: str
     answer: str
+    question: str | None = None
+    options: dict[str, str] | None = None
     outcome: Outcome
     extracted: str | None = None
     rule: str | None = None

@@ -260,9 +260,7 @@ async def evaluate_async(cfg: EvalConfig) -> RunResult:
 
 
 def _write_reports(out_dir: Path) -> dict[str, Path]:
-    try:
-        from medaudit.report import write_reports
-    except ImportError:
-        return {}
+    from medaudit.report import write_reports
+
     result: dict[str, Path] = write_reports(out_dir)
     return result

@@ -101,7 +101,8 @@ class Solver:
         started = time.perf_counter()
         first_prompt = self.builder.build(base)
         common = {"id": item.id, "dimension": item.dimension, "type": item.type,
-                  "answer": item.answer, "family": item.family,
+                  "answer": item.answer, "family": item.family, "question": item.question,
+                  "options": dict(item.options),
                   "prompt_hash": first_prompt.hash,
                   "prompt": first_prompt.text if self.keep_prompt else None}
         try:

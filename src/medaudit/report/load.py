@@ -118,7 +118,7 @@ def load_run(run_dir: str | Path) -> RunData:
     manifest = _load_json_model(path / MANIFEST, Manifest) if (path / MANIFEST).is_file() else None
     samples = read_samples(path / SAMPLES) if (path / SAMPLES).is_file() else []
     missing = {s.id for s in samples
-               if s.outcome.value != "correct" and not getattr(s, "question", None)}
+               if s.outcome.value != "correct" and not s.question}
     return RunData(path, summary, manifest, samples, _benchmark_items(manifest, path, missing))
 
 

@@ -251,8 +251,8 @@ def _rules(samples: list[SampleRecord]) -> list[tuple[str, int, dict[str, int]]]
 def _example(s: SampleRecord, run: RunData, taxonomy: Taxonomy) -> Example:
     extra = s.model_extra or {}
     looked_up = run.items.get(s.id, {})
-    question = extra.get("question") or looked_up.get("question")
-    options = extra.get("options") or looked_up.get("options") or {}
+    question = s.question or extra.get("question") or looked_up.get("question")
+    options = s.options or extra.get("options") or looked_up.get("options") or {}
     return Example(
         id=s.id, dimension=s.dimension, dim_label=taxonomy.label(s.dimension),
         type_label=labels()["types"].get(s.type, s.type), outcome=s.outcome.value,
