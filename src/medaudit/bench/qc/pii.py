@@ -23,11 +23,13 @@ def make_scanner(th: Thresholds) -> tuple[Scanner, str]:
     """A function text -> list of PII type names found, and the scanner's name."""
     conf = th["pii"]
     types = set(conf["types"])
+    ignore = re.compile(conf.get("ignore_value_pattern") or r"(?!)")
     try:
         from medaudit.privacy import scan_text
 
         def scan(text: str) -> list[str]:
-            return [f.type for f in scan_text(text, types)]
+            return [f.type for f in scan_text(text, types)
+                    if not ignore.fullmatch(text[f.start:f.end].strip())]
 
         scan("检查 13800000000")  # load the recognizers now, so a broken install falls back
         return scan, "medaudit.privacy.scan_text"
@@ -36,7 +38,8 @@ def make_scanner(th: Thresholds) -> tuple[Scanner, str]:
     patterns = {name: re.compile(rx) for name, rx in conf["fallback_patterns"].items()}
 
     def scan_regex(text: str) -> list[str]:
-        return [name for name, rx in patterns.items() if rx.search(text)]
+        return [name for name, rx in patterns.items()
+                if any(not ignore.fullmatch(m.group(0).strip()) for m in rx.finditer(text))]
 
     return scan_regex, "fallback regexes (medaudit.privacy not importable)"
 

@@ -45,13 +45,13 @@ def check_references(items: Sequence[Item], th: Thresholds) -> list[CheckResult]
     min_chars = int(th["schema"]["min_explanation_chars"])
     no_refs = [it.id for it in items if len(it.references) < min_refs]
     no_locator = [it.id for it in items if it.references
-                  and not any((r.locator or "").strip() for r in it.references)]
+                  and not any((r.locator or r.url or "").strip() for r in it.references)]
     thin = [it.id for it in items if len(it.explanation.strip()) < min_chars]
     return [
         judged("schema.references", len(no_refs), not no_refs,
                f"0 items with fewer than {min_refs} reference(s)", offenders=no_refs),
         judged("schema.reference_locator", len(no_locator), not no_locator,
-               "0 items whose references all lack a locator (article, section, chapter)",
+               "0 items whose references all lack a locator (article, section) or URL",
                offenders=no_locator),
         judged("schema.explanation", len(thin), not thin,
                f"0 explanations under {min_chars} characters", offenders=thin),

@@ -1,0 +1,341 @@
+"""Independent key review: blind export, comparison with the key, and the review log.
+
+Every CMES item is answered by a reader who is not its author and sees neither key, explanation
+nor references (`export-blind`); `compare` lists where the blind answer differs from the key and
+drafts one log entry per item; an adjudicator settles each disagreement in the draft; `apply-log`
+merges drafts into data/cmes/review_log.jsonl and checks that the log covers every item. The
+datasheet reports the blind agreement rate per dimension from that log, so the log, not anyone's
+memory, is the evidence that keys were checked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from medaudit.bench.io import read_items
+from medaudit.bench.schema import Item
+from medaudit.bench.taxonomy import default_taxonomy
+from medaudit.errors import InputError, MedauditError
+from medaudit.fsutil import atomic_writer, read_text_strict
+
+Verdict = Literal["agree", "key_fixed", "item_fixed", "dropped", "kept_after_adjudication"]
+BLIND_FIELDS = ("id", "dimension", "type", "question", "options")
+NEEDS_CHANGE = {"key_fixed", "item_fixed", "dropped"}
+_LETTER_NOISE = re.compile(r"[\s,，、;；/]+")
+_DIM_IN_ID = re.compile(r"^cmes-([A-Z]\d\d)-")
+
+
+class LogEntry(BaseModel):
+    """One line of review_log.jsonl (or of a draft, where `verdict` may still be null)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    author: str
+    reviewer: str
+    blind_answer: str | None
+    key: str
+    agree: bool
+    verdict: Verdict | None = None
+    change: str = ""
+    adjudicator: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> LogEntry:
+        if self.author.strip().lower() == self.reviewer.strip().lower():
+            raise ValueError(f"reviewer '{self.reviewer}' is the author; the blind reader must "
+                             "be someone else")
+        if self.agree != (self.blind_answer == self.key):
+            raise ValueError(f"agree={self.agree} but blind answer {self.blind_answer!r} vs key "
+                             f"{self.key!r}")
+        if self.verdict == "agree" and not self.agree:
+            raise ValueError("verdict 'agree' on a disagreement; adjudicate it instead")
+        if self.verdict not in (None, "agree") and not (self.adjudicator or "").strip():
+            raise ValueError(f"verdict '{self.verdict}' needs an adjudicator")
+        if self.verdict in NEEDS_CHANGE and not self.change.strip():
+            raise ValueError(f"verdict '{self.verdict}' needs a 'change' saying what was done")
+        return self
+
+
+def normalise_answer(raw: object) -> str | None:
+    """"a, c" -> "AC"; empty or null -> None (the reader found no defensible answer)."""
+    if raw is None:
+        return None
+    letters = _LETTER_NOISE.sub("", str(raw)).upper()
+    return "".join(sorted(letters)) or None
+
+
+def dimension_of(item_id: str) -> str | None:
+    match = _DIM_IN_ID.match(item_id)
+    return match.group(1) if match else None
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, object]]]:
+    for line_no, line in enumerate(read_text_strict(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(path, line_no, None,
+                             f"invalid JSON ({err.msg}); fix the line") from None
+        if not isinstance(record, dict):
+            raise InputError(path, line_no, None, "each line must be a JSON object")
+        yield line_no, record
+
+
+def read_log(path: Path, *, final: bool = True) -> list[LogEntry]:
+    """Read a review log (or, with final=False, a draft whose verdicts may be null)."""
+    entries: list[LogEntry] = []
+    seen: dict[str, int] = {}
+    for line_no, record in _jsonl(path):
+        try:
+            entry = LogEntry.model_validate(record)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or None
+            raise InputError(path, line_no, where,
+                             first["msg"].removeprefix("Value error, ")) from None
+        if final and entry.verdict is None:
+            raise InputError(path, line_no, "verdict", f"item {entry.id} is not adjudicated yet; "
+                             "set verdict to one of " + ", ".join(Verdict.__args__))  # type: ignore[attr-defined]
+        if entry.id in seen:
+            raise InputError(path, line_no, "id", f"'{entry.id}' already logged on line "
+                             f"{seen[entry.id]}; one entry per item")
+        seen[entry.id] = line_no
+        entries.append(entry)
+    return entries
+
+
+def write_log(path: Path, entries: Iterable[LogEntry]) -> int:
+    rows = sorted(entries, key=lambda e: e.id)
+    with atomic_writer(path) as handle:
+        for e in rows:
+            handle.write(json.dumps(e.model_dump(), ensure_ascii=False) + "\n")
+    return len(rows)
+
+
+def dimension_files(root: Path, dims: Sequence[str] | None = None) -> dict[str, Path]:
+    """The authoring files data/cmes/items/<DIM>.jsonl that exist (all, or those named)."""
+    known = default_taxonomy().ids
+    if dims:
+        bad = [d for d in dims if d not in known]
+        if bad:
+            raise MedauditError(f"unknown dimension {', '.join(bad)}; use taxonomy ids like E01")
+        return {d: root / "items" / f"{d}.jsonl" for d in dims}
+    return {p.stem: p for p in sorted((root / "items").glob("*.jsonl")) if p.stem in known}
+
+
+def read_dimension(path: Path) -> list[Item]:
+    items = read_items(path, known_dimensions=default_taxonomy().ids)
+    for it in items:
+        if it.dimension != path.stem:
+            raise InputError(path, None, "dimension", f"item {it.id} has dimension "
+                             f"{it.dimension} in {path.name}; move it to {it.dimension}.jsonl")
+    return items
+
+
+# ---- export-blind --------------------------------------------------------------------------
+
+def blind_record(item: Item) -> dict[str, object]:
+    data = item.model_dump()
+    return {k: data[k] for k in BLIND_FIELDS}
+
+
+def export_blind(root: Path, dims: Sequence[str] | None = None) -> dict[str, int]:
+    """Write review/blind_<DIM>.input.jsonl for each dimension; returns items per dimension."""
+    files = dimension_files(root, dims)
+    if not files:
+        raise MedauditError(f"no item files in {root / 'items'}; write <DIM>.jsonl files first")
+    counts: dict[str, int] = {}
+    for dim, path in files.items():
+        items = sorted(read_dimension(path), key=lambda it: it.id)
+        with atomic_writer(root / "review" / f"blind_{dim}.input.jsonl") as handle:
+            for it in items:
+                handle.write(json.dumps(blind_record(it), ensure_ascii=False) + "\n")
+        counts[dim] = len(items)
+    return counts
+
+
+# ---- compare -------------------------------------------------------------------------------
+
+@dataclass
+class Comparison:
+    dimension: str
+    n_items: int
+    entries: list[LogEntry] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def disagreements(self) -> list[LogEntry]:
+        return [e for e in self.entries if not e.agree]
+
+    @property
+    def agreement(self) -> float | None:
+        return sum(e.agree for e in self.entries) / len(self.entries) if self.entries else None
+
+
+def read_answers(path: Path, items: dict[str, Item]) -> dict[str, tuple[str | None, str]]:
+    """{id: (normalised blind answer, note)}, each answer checked against its item's options."""
+    out: dict[str, tuple[str | None, str]] = {}
+    for line_no, rec in _jsonl(path):
+        item_id = rec.get("id")
+        if not isinstance(item_id, str) or item_id not in items:
+            raise InputError(path, line_no, "id", f"{item_id!r} is not an item of this dimension")
+        if item_id in out:
+            raise InputError(path, line_no, "id", f"'{item_id}' answered twice; keep one line")
+        answer = normalise_answer(rec.get("blind_answer"))
+        item = items[item_id]
+        if answer is not None:
+            bad = [ch for ch in answer if ch not in item.options]
+            if bad or len(set(answer)) != len(answer):
+                raise InputError(path, line_no, "blind_answer", f"{rec.get('blind_answer')!r} "
+                                 f"is not a set of the letters {''.join(item.options)}")
+            if item.type != "multi" and len(answer) != 1:
+                raise InputError(path, line_no, "blind_answer", f"a {item.type} item takes one "
+                                 f"letter, got '{answer}'")
+        out[item_id] = (answer, str(rec.get("note") or ""))
+    return out
+
+
+def compare(root: Path, dim: str, *, author: str, reviewer: str) -> Comparison:
+    """Compare blind answers with keys and write review/draft_<DIM>.log.jsonl for adjudication."""
+    if author.strip().lower() == reviewer.strip().lower():
+        raise MedauditError(f"--reviewer '{reviewer}' is the author; blind review needs a "
+                            "second reader")
+    path = dimension_files(root, [dim])[dim]
+    items = {it.id: it for it in read_dimension(path)}
+    answers_path = root / "review" / f"blind_{dim}.answers.jsonl"
+    answers = read_answers(answers_path, items)
+    result = Comparison(dim, len(items))
+    for item_id in sorted(items):
+        if item_id not in answers:
+            result.missing.append(item_id)
+            continue
+        blind, note = answers[item_id]
+        key = items[item_id].answer
+        agree = blind == key
+        result.entries.append(LogEntry(id=item_id, author=author, reviewer=reviewer,
+                                       blind_answer=blind, key=key, agree=agree,
+                                       verdict="agree" if agree else None))
+        if note:
+            result.notes[item_id] = note
+    with atomic_writer(root / "review" / f"draft_{dim}.log.jsonl") as handle:
+        for e in result.entries:
+            row = e.model_dump()
+            if not e.agree:
+                row["note"] = result.notes.get(e.id, "")  # reviewer's note, for the adjudicator
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return result
+
+
+# ---- apply-log -----------------------------------------------------------------------------
+
+@dataclass
+class LogCheck:
+    n_entries: int
+    problems: list[str]
+    by_dimension: dict[str, dict[str, float | int | None]]
+    merged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def merge_drafts(log: list[LogEntry], drafts: Sequence[Path]) -> tuple[list[LogEntry], int]:
+    by_id = {e.id: e for e in log}
+    merged = 0
+    for draft in drafts:
+        for line_no, rec in _jsonl(draft):
+            rec.pop("note", None)  # the reviewer's note was for the adjudicator
+            try:
+                entry = LogEntry.model_validate(rec)
+            except ValidationError as err:
+                first = err.errors()[0]
+                raise InputError(draft, line_no, ".".join(str(p) for p in first["loc"]) or None,
+                                 first["msg"].removeprefix("Value error, ")) from None
+            if entry.verdict is None:
+                raise InputError(draft, line_no, "verdict", f"item {entry.id} is not "
+                                 "adjudicated yet; set verdict and adjudicator")
+            by_id[entry.id] = entry
+            merged += 1
+    return list(by_id.values()), merged
+
+
+def agreement_by_dimension(entries: Iterable[LogEntry]) -> dict[str, dict[str, float | int | None]]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in entries:
+        dim = dimension_of(e.id) or "?"
+        counts[dim]["n"] += 1
+        counts[dim]["agree"] += int(e.agree)
+        counts[dim][e.verdict or "pending"] += 1
+    out: dict[str, dict[str, float | int | None]] = {}
+    for dim in sorted(counts):
+        c = counts[dim]
+        out[dim] = {**dict(c), "agreement": c["agree"] / c["n"] if c["n"] else None}
+    return out
+
+
+def check_log(root: Path, entries: Sequence[LogEntry]) -> list[str]:
+    """Coverage and consistency problems between the log and the item files."""
+    problems: list[str] = []
+    by_id = {e.id: e for e in entries}
+    authored: dict[str, Item] = {}
+    for path in dimension_files(root).values():
+        authored.update({it.id: it for it in read_dimension(path)})
+    for item_id, item in sorted(authored.items()):
+        entry = by_id.get(item_id)
+        if entry is None:
+            problems.append(f"{item_id}: no review log entry")
+        elif entry.verdict in ("agree", "kept_after_adjudication") and entry.key != item.answer:
+            problems.append(f"{item_id}: key is {item.answer} but the log reviewed {entry.key} "
+                            f"({entry.verdict}); log the change")
+        elif entry.verdict == "key_fixed" and entry.key == item.answer:
+            problems.append(f"{item_id}: verdict key_fixed but the key is still {item.answer}")
+    built = root / "items.jsonl"
+    if built.exists():
+        for it in read_items(built):
+            entry = by_id.get(it.id)
+            if entry is None:
+                problems.append(f"{it.id} (items.jsonl): no review log entry")
+            elif entry.verdict == "dropped":
+                problems.append(f"{it.id} (items.jsonl): verdict dropped but the item is still "
+                                "built; run medaudit bench build")
+    for item_id in sorted(set(by_id) - set(authored)):
+        if by_id[item_id].verdict != "dropped":
+            problems.append(f"{item_id}: logged but in no items/<DIM>.jsonl file")
+    return problems
+
+
+def apply_log(root: Path, drafts: Sequence[Path] = ()) -> LogCheck:
+    """Merge adjudicated drafts into review_log.jsonl, then check coverage against the items."""
+    log_path = root / "review_log.jsonl"
+    entries = read_log(log_path) if log_path.exists() else []
+    merged = 0
+    if drafts:
+        entries, merged = merge_drafts(entries, drafts)
+        write_log(log_path, entries)
+    if not entries:
+        raise MedauditError(f"{log_path} is missing or empty; pass adjudicated draft files "
+                            "(review/draft_<DIM>.log.jsonl) to apply-log")
+    problems = check_log(root, entries)
+    return LogCheck(len(entries), problems, agreement_by_dimension(entries), merged)
+
+
+def dropped_ids(root: Path) -> set[str]:
+    log_path = root / "review_log.jsonl"
+    if not log_path.exists():
+        return set()
+    return {e.id for e in read_log(log_path) if e.verdict == "dropped"}

@@ -1,0 +1,230 @@
+"""CMES maintenance commands: qc, build, export, datasheet and the blind `review` workflow.
+
+The lead mounts these under `medaudit bench`. Commands stay thin; the work is in
+`medaudit.bench.qc`, `bench.build`, `bench.export`, `bench.review` and `bench.datasheet`.
+Exit codes: 0 ok, 1 a check failed (qc, build --check, review apply-log), 2 a user error
+(one line on stderr).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from medaudit.errors import MedauditError
+
+
+class _UserErrorGroup(TyperGroup):
+    """Standalone, end a MedauditError as one stderr line and exit 2; mounted, let it propagate
+    to the root app (which prints the same line, or the traceback under --debug)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MedauditError as err:
+            if ctx.parent is not None:
+                raise
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(err.exit_code) from None
+
+
+app = typer.Typer(help="Check, build, export and document the CMES benchmark.",
+                  no_args_is_help=True, cls=_UserErrorGroup)
+review_app = typer.Typer(help="Blind key review: export, compare, apply the review log.",
+                         no_args_is_help=True, cls=_UserErrorGroup)
+app.add_typer(review_app, name="review")
+
+ROOT_HELP = "Benchmark directory (default: the package's data/cmes)."
+
+
+def _root(root: Path | None) -> Path:
+    from medaudit.bench.build import default_root
+
+    return root if root is not None else default_root()
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(width=160)
+
+
+@app.command("qc")
+def qc_command(
+    path: Path = typer.Argument(..., help="Item file (JSONL) or a directory of *.jsonl files."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    thresholds: Path | None = typer.Option(None, "--thresholds",
+                                           help="YAML overriding qc/thresholds.yaml."),
+    only: str | None = typer.Option(None, "--only", help="Comma-separated check families: "
+                                    "schema,dedup,leakage,balance,shortcuts,lengths,pii."),
+    strict: bool = typer.Option(False, "--strict", help="Count skipped checks as failures."),
+) -> None:
+    """Run the quality checks; exit 1 when any check fails."""
+    from medaudit.bench.qc import load_items, load_thresholds, run_qc
+    from medaudit.bench.qc.render import print_table, to_json
+
+    items = load_items(path)
+    families = [f.strip() for f in only.split(",") if f.strip()] if only else None
+    report = run_qc(items, load_thresholds(thresholds), families=families, source=str(path))
+    if as_json:
+        typer.echo(to_json(report))
+    else:
+        print_table(report, _console())
+    failed = not report.ok or (strict and report.counts()["skipped"] > 0)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _parse_ratios(text: str) -> dict[str, float]:
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 3:
+        raise MedauditError(f"--ratios '{text}' must be three numbers train,dev,test like 60,10,30")
+    return dict(zip(("train", "dev", "test"), values, strict=True))
+
+
+@app.command("build")
+def build_command(
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+    seed: int | None = typer.Option(None, "--seed", help="Split seed (default 20240601)."),
+    ratios: str = typer.Option("60,10,30", "--ratios", help="train,dev,test shares."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if items.jsonl is "
+                               "not what a build would write now."),
+) -> None:
+    """Merge items/<DIM>.jsonl, drop review-dropped items, assign splits, write items.jsonl."""
+    from medaudit.bench import build as b
+
+    base = _root(root)
+    result = b.build(base, seed if seed is not None else b.DEFAULT_SEED, _parse_ratios(ratios))
+    counts = result.splits["counts"]
+    summary = (f"{len(result.items)} items, {result.splits['n_families']} families: "
+               + ", ".join(f"{s} {n} ({100 * n / len(result.items):.1f}%)"
+                           for s, n in counts.items())
+               + (f"; {len(result.dropped)} dropped by review" if result.dropped else ""))
+    if check:
+        current = b.is_current(base, result)
+        typer.echo(("up to date: " if current else "out of date: ") + summary)
+        raise typer.Exit(0 if current else 1)
+    if result.overridden:
+        typer.echo(f"note: {result.overridden} item(s) carried a split in their authoring file; "
+                   "it was replaced", err=True)
+    out = b.write(base, result)
+    typer.echo(f"wrote {out} and splits.json: {summary}")
+
+
+@app.command("export")
+def export_command(
+    fmt: str = typer.Option(..., "--format", "-f", help="jsonl, csv, xlsx or hf."),
+    output: Path = typer.Option(..., "--output", "-o", help="File (jsonl/csv/xlsx) or "
+                                "directory (hf)."),
+    input_path: Path | None = typer.Option(None, "--input", "-i",
+                                           help="Item file (default: <root>/items.jsonl)."),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+    split: str | None = typer.Option(None, "--split", help="Only this split."),
+    license_id: str = typer.Option("cc-by-4.0", "--license", help="License id for the card."),
+    name: str = typer.Option("CMES", "--name", help="Dataset name for the card."),
+) -> None:
+    """Export the benchmark as JSONL, CSV, XLSX or a Hugging Face dataset directory."""
+    from medaudit.bench.export import export
+    from medaudit.bench.qc import load_items
+
+    items = load_items(input_path or _root(root) / "items.jsonl")
+    written = export(items, fmt, output, split=split, name=name, license_id=license_id)
+    typer.echo(f"wrote {len(written)} file(s): " + ", ".join(str(p) for p in written))
+
+
+@app.command("datasheet")
+def datasheet_command(
+    path: Path | None = typer.Argument(None, help="Item file (default: <root>/items.jsonl)."),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write Markdown here."),
+    thresholds: Path | None = typer.Option(None, "--thresholds",
+                                           help="YAML overriding qc/thresholds.yaml."),
+) -> None:
+    """Print the datasheet's composition, review and QC tables as Markdown."""
+    from medaudit.bench.datasheet import render
+    from medaudit.bench.qc import load_items, load_thresholds, run_qc
+    from medaudit.fsutil import atomic_writer
+
+    base = _root(root)
+    items_path = path or base / "items.jsonl"
+    items = load_items(items_path)
+    report = run_qc(items, load_thresholds(thresholds), source=str(items_path))
+    text = render(items, report, items_arg=str(path) if path else "data/cmes/items.jsonl",
+                  log_path=base / "review_log.jsonl")
+    if output is None:
+        typer.echo(text)
+        return
+    with atomic_writer(output) as handle:
+        handle.write(text)
+    typer.echo(f"wrote {output}")
+
+
+@review_app.command("export-blind")
+def export_blind_command(
+    dim: str | None = typer.Argument(None, help="Dimension id, e.g. E01."),
+    all_: bool = typer.Option(False, "--all", help="Every items/<DIM>.jsonl."),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+) -> None:
+    """Write review/blind_<DIM>.input.jsonl: items without answer, explanation, references."""
+    from medaudit.bench.review import export_blind
+
+    if (dim is None) == (not all_):
+        raise MedauditError("give one dimension (e.g. E01) or --all")
+    counts = export_blind(_root(root), None if all_ else [dim.upper()] if dim else None)
+    for d, n in counts.items():
+        typer.echo(f"{d}: {n} items -> review/blind_{d}.input.jsonl")
+
+
+@review_app.command("compare")
+def compare_command(
+    dim: str = typer.Argument(..., help="Dimension id, e.g. E01."),
+    author: str = typer.Option(..., "--author", help="Who wrote the items."),
+    reviewer: str = typer.Option(..., "--reviewer", help="Who answered blind."),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+) -> None:
+    """List disagreements between blind answers and keys; write review/draft_<DIM>.log.jsonl."""
+    from medaudit.bench.review import compare
+
+    result = compare(_root(root), dim.upper(), author=author, reviewer=reviewer)
+    rate = result.agreement
+    typer.echo(f"{dim.upper()}: {len(result.entries)} of {result.n_items} answered blind, "
+               f"agreement {'—' if rate is None else f'{100 * rate:.1f}%'}, "
+               f"{len(result.disagreements)} to adjudicate")
+    for e in result.disagreements:
+        note = result.notes.get(e.id, "")
+        typer.echo(f"  {e.id}: key {e.key}, blind {e.blind_answer or '(none)'}"
+                   + (f" — {note}" if note else ""))
+    if result.missing:
+        typer.echo(f"  not answered: {', '.join(result.missing)}")
+    typer.echo(f"draft: review/draft_{dim.upper()}.log.jsonl (fill verdict, change, adjudicator "
+               "for each disagreement, then run review apply-log on it)")
+
+
+@review_app.command("apply-log")
+def apply_log_command(
+    drafts: list[Path] = typer.Argument(None, help="Adjudicated draft files to merge first."),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+) -> None:
+    """Merge drafts into review_log.jsonl and check that it covers every item; exit 1 if not."""
+    from medaudit.bench.review import apply_log
+
+    check = apply_log(_root(root), drafts or [])
+    if check.merged:
+        typer.echo(f"merged {check.merged} entries")
+    for dim, row in check.by_dimension.items():
+        rate = row["agreement"]
+        typer.echo(f"{dim}: {row['n']} logged, blind agreement "
+                   f"{'—' if rate is None else f'{100 * float(rate):.1f}%'}")
+    for problem in check.problems[:50]:
+        typer.echo(f"problem: {problem}", err=True)
+    if len(check.problems) > 50:
+        typer.echo(f"… {len(check.problems) - 50} more problems", err=True)
+    typer.echo(f"{check.n_entries} log entries; "
+               + ("covers every item" if check.ok else f"{len(check.problems)} problem(s)"))
+    raise typer.Exit(0 if check.ok else 1)
