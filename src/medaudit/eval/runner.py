@@ -204,6 +204,9 @@ async def evaluate_async(cfg: EvalConfig) -> RunResult:
     store = Store(cfg.db_url)
     backend = load_model(cfg.model)
     try:
+        widen = getattr(backend, "set_concurrency", None)
+        if cfg.concurrency and widen is not None:
+            widen(cfg.concurrency)  # the backend's connection pool must not throttle the run
         preflight = getattr(backend, "preflight", None)
         if preflight is not None:
             await preflight()

@@ -28,6 +28,7 @@ A chat model whose first token is not the letter (e.g. "答案") scores badly th
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import json
 import os
@@ -178,6 +179,14 @@ class OpenAICompatBackend:
             "max_attempts": self.policy.max_attempts, "retry_budget_s": self.policy.total_budget_s,
             "rps": self.rps or None, "concurrency": self.concurrency,
             "max_tokens": self.max_tokens, "api_key_env": self._key_env})
+
+    def set_concurrency(self, concurrency: int) -> None:
+        """Size the connection pool to the runner's `--concurrency` (before the first call)."""
+        if concurrency < 1:
+            raise ModelSpecError("concurrency must be at least 1")
+        self.concurrency = concurrency
+        self.capabilities = dataclasses.replace(self.capabilities, max_concurrency=concurrency)
+        self._state = None
 
     def _loop_state(self) -> _LoopState:
         loop = asyncio.get_running_loop()
