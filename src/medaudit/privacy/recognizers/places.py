@@ -44,8 +44,9 @@ class AddressRecognizer(ChineseRuleRecognizer):
             f"|{pc}{{1,8}}?{_alt('street_suffixes')}"
             f"|{num}(?:[-－]{num}){{0,3}}{_alt('number_units')}"
             f"|\\d+(?:[-－]\\d+){{1,3}}"
+            f"|(?<=[栋幢座楼元号])\\d{{2,5}}(?![\\d.])"
             f"|[A-Za-z]\\d*{_alt('number_units')}"
-            f"|{han}{{1,8}}?{_alt('building_suffixes')})"
+            f"|{han}{{0,8}}?{_alt('building_suffixes')})"
         )
         labels = _alt("address_labels")
         self.re_label = regex.compile(
@@ -95,18 +96,47 @@ class OrganizationRecognizer(ChineseRuleRecognizer):
         super().__init__()
         pc = _place_char("org_stop")
         name = rf"{pc}{{2,24}}?{_alt('org_suffixes')}"
-        self.re_label = regex.compile(rf"(?<={_alt('org_labels')}\s*[:：]?\s*){name}", regex.V1)
+        self.re_label = regex.compile(
+            rf"(?<={_alt('org_labels')}\s*(?:[:：]|是|为)?\s*){name}", regex.V1)
+        self.re_sub = regex.compile(rf"(?:第?\d{{1,3}}|{pc}{{0,6}}?){_alt('org_subunits')}", regex.V1)
+        self.re_after = regex.compile(
+            rf"{pc}{{0,12}}?(?:{_alt('care_suffixes')})", regex.V1)
+        self.re_exclude = regex.compile(_alt("org_exclude"))
         self.re_name = regex.compile(
             rf"(?<!{pc}){pc}{{2,24}}?(?:股份有限公司|有限责任公司|有限公司|集团|小学|中学|幼儿园|"
             r"职业技术学院|研究所|支行|分行)", regex.V1)
         self.re_care = regex.compile(_alt("care_suffixes") + "$")
+        # （原顺庆区人民法院职工）: a former employer named before 职工/员工.
+        self.re_staff = regex.compile(rf"(?<=原){name}(?=职工|员工|干部|工人)", regex.V1)
+
+    def _span(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """Adjust a candidate: drop 原 in （原…公司）, extend by sub-units, reject care/insurers."""
+        if text[start] == "原" and start > 0 and text[start - 1] in "（(：: ":
+            start += 1
+        sub = self.re_sub.match(text, end, min(len(text), end + 10))
+        if sub is not None:
+            end = sub.end()
+        value = text[start:end]
+        if self.re_care.search(value) or self.re_exclude.search(value):
+            return None
+        # 郑州大学第一附属医院: the university is part of the treating hospital's name.
+        if self.re_after.match(text, end, min(len(text), end + 14)) is not None:
+            return None
+        return start, end
 
     def find(self, text: str) -> list[tuple[int, int, float]]:
         spans: dict[tuple[int, int], float] = {}
         for m in self.re_label.finditer(text):
-            if not self.re_care.search(m.group()):
-                spans[(m.start(), m.end())] = 0.85
-        for m in self.re_name.finditer(text):
-            if not self.re_care.search(m.group()):
-                spans.setdefault((m.start(), m.end()), 0.7)
-        return [(s, e, sc) for (s, e), sc in sorted(spans.items())]
+            span = self._span(text, m.start(), m.end())
+            if span is not None:
+                spans[span] = 0.85
+        for m in (*self.re_name.finditer(text), *self.re_staff.finditer(text)):
+            span = self._span(text, m.start(), m.end())
+            if span is not None:
+                spans.setdefault(span, 0.7)
+        out: list[tuple[int, int, float]] = []
+        for (s, e), sc in sorted(spans.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+            if out and s < out[-1][1]:
+                continue
+            out.append((s, e, sc))
+        return out
