@@ -73,11 +73,11 @@ def review_table(log_path: Path) -> str:
         rate = row["agreement"]
         lines.append(f"| {dim} | {row['n']} | {100 * rate:.1f}% | " if rate is not None
                      else f"| {dim} | {row['n']} | — | ")
-        lines[-1] += " | ".join(str(row.get(v, 0)) for v in verdicts) + " |"
+        lines[-1] += " | ".join(str(row.get(f"verdict:{v}", 0)) for v in verdicts) + " |"
         total.update({k: int(v) for k, v in row.items() if k != "agreement" and v is not None})
     if total["n"]:
-        lines.append(f"| **all** | {total['n']} | {100 * total['agree'] / total['n']:.1f}% | "
-                     + " | ".join(str(total.get(v, 0)) for v in verdicts) + " |")
+        lines.append(f"| **all** | {total['n']} | {100 * total['blind_agree'] / total['n']:.1f}% | "
+                     + " | ".join(str(total.get(f"verdict:{v}", 0)) for v in verdicts) + " |")
     return "\n".join(lines)
 
 

@@ -275,16 +275,17 @@ def merge_drafts(log: list[LogEntry], drafts: Sequence[Path]) -> tuple[list[LogE
 
 
 def agreement_by_dimension(entries: Iterable[LogEntry]) -> dict[str, dict[str, float | int | None]]:
+    """Per dimension: n, blind_agree (blind answer == key), agreement rate, count per verdict."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for e in entries:
         dim = dimension_of(e.id) or "?"
         counts[dim]["n"] += 1
-        counts[dim]["agree"] += int(e.agree)
-        counts[dim][e.verdict or "pending"] += 1
+        counts[dim]["blind_agree"] += int(e.agree)
+        counts[dim][f"verdict:{e.verdict or 'pending'}"] += 1
     out: dict[str, dict[str, float | int | None]] = {}
     for dim in sorted(counts):
         c = counts[dim]
-        out[dim] = {**dict(c), "agreement": c["agree"] / c["n"] if c["n"] else None}
+        out[dim] = {**dict(c), "agreement": c["blind_agree"] / c["n"] if c["n"] else None}
     return out
 
 

@@ -155,8 +155,8 @@ def datasheet_command(
     items_path = path or base / "items.jsonl"
     items = load_items(items_path)
     report = run_qc(items, load_thresholds(thresholds), source=str(items_path))
-    text = render(items, report, items_arg=str(path) if path else "data/cmes/items.jsonl",
-                  log_path=base / "review_log.jsonl")
+    shown = str(path) if path else str(items_path) if root else "data/cmes/items.jsonl"
+    text = render(items, report, items_arg=shown, log_path=base / "review_log.jsonl")
     if output is None:
         typer.echo(text)
         return

@@ -51,13 +51,13 @@ def make_items(dims: tuple[str, ...] = ("E01", "E02", "S01", "S02"), per_dim: in
                 options = {ch: text(rng, rng.randint(10, 14)) for ch in "ABCDE"}
                 answer = "ABCDE"[k % 5] if typ == "single" else ["AB", "ACD", "BE", "CDE",
                                                                   "ABD"][k % 5]
-            items.append(Item(
-                id=f"cmes-{dim}-{num:05d}", dimension=dim, type=typ,
-                question=text(rng, rng.randint(30, 60)), options=options, answer=answer,
-                explanation=text(rng, 40),
-                references=[{"title": "中华人民共和国医师法", "locator": "第二十五条"}],
-                family=f"{dim}-f{num:04d}", split=split if with_splits else None,
-                source="authored"))
+            items.append(Item.model_validate({
+                "id": f"cmes-{dim}-{num:05d}", "dimension": dim, "type": typ,
+                "question": text(rng, rng.randint(30, 60)), "options": options,
+                "answer": answer, "explanation": text(rng, 40),
+                "references": [{"title": "中华人民共和国医师法", "locator": "第二十五条"}],
+                "family": f"{dim}-f{num:04d}", "split": split if with_splits else None,
+                "source": "authored"}))
     return items
 
 
