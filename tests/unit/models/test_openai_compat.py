@@ -407,6 +407,17 @@ def test_concurrency_above_one_client_width_uses_all_lanes() -> None:
     assert peak == 40
 
 
+def test_set_concurrency_resizes_before_the_first_call() -> None:
+    backend, _ = make(lambda r: chat_ok(), "concurrency=4")
+    backend.set_concurrency(64)
+    assert backend.capabilities.max_concurrency == 64
+    run(backend.generate(GenerateRequest(prompt="1")))
+    assert backend._state is not None and backend._state.lanes.qsize() == 64
+    assert len(backend._state.clients) == 4  # 64 lanes over clients of 16 connections
+    with pytest.raises(ModelSpecError):
+        backend.set_concurrency(0)
+
+
 def test_rps_limit_paces_requests() -> None:
     backend, rec = make(lambda r: chat_ok(), "rps=5")
 
