@@ -16,6 +16,7 @@ PROVIDERS: dict[str, tuple[str, str | None]] = {
     "mock": ("medaudit.models.mock:MockBackend", None),
     "llamacpp": ("medaudit.models.llamacpp:LlamaCppBackend", "llama"),
     "openai": ("medaudit.models.openai_compat:OpenAICompatBackend", None),
+    "hf": ("medaudit.models.hf:HFBackend", "hf"),
 }
 
 
