@@ -44,6 +44,8 @@ def letters_from_probs(probs: Mapping[str, float], item_type: str) -> tuple[str 
     at least the uniform share 1/k, and always the top letter ("logprob-threshold").
     """
     ranked = sorted(probs.items(), key=lambda kv: kv[1], reverse=True)
+    if len(ranked) > 1 and ranked[0][1] == ranked[-1][1]:
+        return None, "logprob-tie"  # a flat distribution (e.g. no letter in an API's top-k)
     if len(ranked) > 1 and ranked[0][1] == ranked[1][1] and item_type != "multi":
         return None, "logprob-tie"
     if item_type != "multi":

@@ -76,3 +76,9 @@ def test_circular_needs_every_rotation_right() -> None:
     assert combine_rotations([c, u, c]) is u
     assert combine_rotations([c, w, u]) is w
     assert combine_rotations([c, Outcome.ERROR]) is Outcome.ERROR
+
+
+def test_flat_distribution_is_unparsed_for_every_type() -> None:
+    flat = {k: 0.2 for k in "ABCDE"}
+    for item_type in ("single", "multi"):
+        assert letters_from_probs(flat, item_type) == (None, "logprob-tie")
