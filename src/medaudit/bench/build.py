@@ -150,6 +150,8 @@ def build(root: Path, seed: int = DEFAULT_SEED,
           ratios: dict[str, float] | None = None) -> BuildResult:
     """Merge, split and return the benchmark; nothing is written (see `write`)."""
     ratios = ratios or DEFAULT_RATIOS
+    total = sum(ratios.values()) or 1.0
+    ratios = {s: round(v / total, 6) for s, v in ratios.items()}
     items, dropped, hashes = collect(root)
     if not items:
         raise MedauditError("every item was dropped by the review log; nothing to build")

@@ -158,7 +158,9 @@ def classifier_baseline(items: Sequence[Item], th: Thresholds) -> CheckResult:
         return skipped(name, threshold, "numpy is not installed (pip install numpy)")
     return _result(name, result["accuracy"] * len(test), len(test), th,
                    detail=f"train n={result['n_train']}, train acc {pct(result['train_accuracy'])}"
-                          f", {result['n_features']} n-grams",
+                          f", {result['n_features']} n-grams; key-like: "
+                          f"{' '.join(result['key_ngrams'][:5])}; distractor-like: "
+                          f"{' '.join(result['distractor_ngrams'][:5])}",
                    data={k: v for k, v in result.items() if k != "accuracy"})
 
 
