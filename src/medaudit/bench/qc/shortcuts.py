@@ -62,7 +62,8 @@ def make_tokenizer(name: str, min_chars: int) -> tuple[Callable[[str], set[str]]
             jieba.setLogLevel(logging.WARNING)
 
             def words(text: str) -> set[str]:
-                return {w for w in (normalise(t) for t in jieba.lcut(text)) if len(w) >= min_chars}
+                return {w for w in (normalise(t) for t in jieba.lcut(text, HMM=False))
+                        if len(w) >= min_chars}
 
             return words, "jieba"
         except ImportError:

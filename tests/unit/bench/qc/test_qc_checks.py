@@ -267,8 +267,8 @@ def test_pii_fallback_regexes_find_phone_email_id_and_record_number(items: list[
 
     patterns = {k: re.compile(v) for k, v in conf["fallback_patterns"].items()}
 
-    def scan(text: str) -> list[str]:
-        return [k for k, rx in patterns.items() if rx.search(text)]
+    def scan(text: str) -> list[tuple[str, int, int]]:
+        return [(k, m.start(), m.end()) for k, rx in patterns.items() for m in rx.finditer(text)]
 
     planted = {
         0: "联系电话13812345678",
@@ -278,10 +278,14 @@ def test_pii_fallback_regexes_find_phone_email_id_and_record_number(items: list[
     }
     broken = [it.model_copy(update={"question": it.question + planted[i]}) if i in planted else it
               for i, it in enumerate(items)]
+    opts = dict(broken[5].options)
+    opts["C"] = opts["C"] + "电话010-87654321"
+    broken[5] = broken[5].model_copy(update={"options": opts})
     res = pii_check.run(broken, th, scanner=(scan, "test regexes"))[0]
     assert res.status == "fail"
     assert {o.split(": ")[1] for o in res.offenders} == {"PHONE", "EMAIL", "CN_ID_CARD",
                                                          "MEDICAL_RECORD_NUMBER"}
+    assert f"{broken[5].id} options.C: PHONE" in res.offenders  # mapped back to its field
     assert all("13812345678" not in o for o in res.offenders)  # values are never shown
 
 
