@@ -40,7 +40,7 @@ def _types(values: list[str] | None) -> set[str] | None:
 
 
 def _read_opts(fmt: str | None, text_field: list[str] | None, columns: list[str] | None,
-               encoding: str):  # type: ignore[no-untyped-def]
+               encoding: str):
     from medaudit.privacy.pipeline import ReadOptions
 
     return ReadOptions(fmt=fmt, text_fields=_split(text_field), columns=_split(columns),
@@ -68,7 +68,7 @@ def scan_command(
     encoding: str = typer.Option("utf-8", "--encoding", help=ENCODING_HELP),
     max_shown: int = typer.Option(50, "--max-shown", help="Findings listed in the text output."),
 ) -> None:
-    """List PHI findings with file, line, offsets, type and a masked snippet; exit 1 on --fail-on."""
+    """List PHI findings: file, line, offsets, type, masked snippet; exit 1 on --fail-on."""
     from medaudit.privacy.pipeline import FileFinding, ScanStats, scan_file
     from medaudit.privacy.report import EXAMPLES_PER_TYPE
 
@@ -189,9 +189,7 @@ def report_command(
     """Scan a file and write a self-contained HTML report: counts per type, masked examples."""
     from medaudit.fsutil import atomic_writer
     from medaudit.privacy.pipeline import FileFinding, ScanStats, scan_file
-    from medaudit.privacy.report import render_scan_report
-
-    from medaudit.privacy.report import EXAMPLES_PER_TYPE
+    from medaudit.privacy.report import EXAMPLES_PER_TYPE, render_scan_report
 
     stats = ScanStats()
     examples: dict[str, list[FileFinding]] = {}
@@ -200,7 +198,8 @@ def report_command(
         rows = examples.setdefault(ff.finding.type, [])
         if len(rows) < EXAMPLES_PER_TYPE:
             rows.append(ff)
-    page = render_scan_report(str(input_path), _flat(examples), records=stats.records, chars=stats.chars,
+    page = render_scan_report(str(input_path), _flat(examples), records=stats.records,
+                              chars=stats.chars,
                               counts=stats.counts)
     with atomic_writer(output) as out:
         out.write(page)

@@ -83,7 +83,4 @@ def valid_ipv4(value: str) -> bool:
     parts = value.split(".")
     if len(parts) != 4:
         return False
-    for p in parts:
-        if not p.isdigit() or (len(p) > 1 and p[0] == "0") or int(p) > 255:
-            return False
-    return True
+    return all(not (not p.isdigit() or (len(p) > 1 and p[0] == "0") or int(p) > 255) for p in parts)

@@ -49,7 +49,8 @@ class ParsedDate:
 
 _ARABIC_CN = regex.compile(
     r"(?:(?P<y>\d{2}|\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月\s*(?:份|(?P<d>\d{1,2})\s*(?P<suf>[日号]))?")
-_CN_NUM = regex.compile(r"(?:(?P<y>[〇零一二三四五六七八九○Ｏ０]{4})年)?(?P<m>[一二三四五六七八九十]{1,2})月"
+_CN_NUM = regex.compile(r"(?:(?P<y>[〇零一二三四五六七八九○Ｏ０]{4})年)?"
+                        r"(?P<m>[一二三四五六七八九十]{1,2})月"
                         r"(?:(?P<d>[一二三四五六七八九十]{1,3})(?P<suf>[日号]))?")
 _SEP_YMD = regex.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?:(?P=sep)(?P<d>\d{1,2}))?")
 _SEP_DMY = regex.compile(r"(?P<d>\d{1,2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})")

@@ -40,7 +40,7 @@ class DeidState:
             self.date_offset = days
         return self.date_offset
 
-    def factory(self):  # type: ignore[no-untyped-def]
+    def factory(self):
         if self._factory is None:
             from medaudit.privacy.surrogate import SurrogateFactory
 

@@ -107,8 +107,8 @@ def build_analyzer() -> Any:
 
     class _BlankZhEngine(SpacyNlpEngine):
         def load(self) -> None:
-            self.nlp = {"zh": spacy.blank("zh", config={
-                "nlp": {"tokenizer": {"segmenter": "jieba"}}})}
+            zh = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+            self.nlp = {"zh": zh}  # type: ignore[assignment]
 
     engine = _BlankZhEngine(models=[{"lang_code": "zh", "model_name": "blank_zh_jieba"}])
     engine.load()

@@ -20,6 +20,7 @@ from medaudit.privacy.engine import scan_text
 from medaudit.privacy.finding import ENTITY_TYPES, Finding
 from medaudit.privacy.readers import iter_lines
 
+_shared_wilson: Any
 try:  # the shared statistics module, when present
     from medaudit.stats import wilson_interval as _shared_wilson
 except ImportError:  # pragma: no cover - older checkouts

@@ -27,4 +27,5 @@ def alternation(words: list[str]) -> str:
     """Regex alternation of literal `words`, longest first so 住院号码 wins over 住院号."""
     import regex
 
-    return "(?:" + "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True)) + ")"
+    ordered = sorted(set(words), key=len, reverse=True)
+    return "(?:" + "|".join(regex.escape(w) for w in ordered) + ")"

@@ -116,7 +116,7 @@ def test_xlsx(tmp_path: Path) -> None:
 def test_broken_xlsx(tmp_path: Path) -> None:
     p = tmp_path / "x.xlsx"
     p.write_bytes(b"not a zip at all")
-    with pytest.raises(InputError, match="not a readable .xlsx"):
+    with pytest.raises(InputError, match=r"not a readable \.xlsx"):
         list(iter_records(p))
 
 

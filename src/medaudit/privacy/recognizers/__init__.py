@@ -10,8 +10,8 @@ def all_recognizers() -> list[EntityRecognizer]:
     from medaudit.privacy.recognizers.contact import contact_recognizers
     from medaudit.privacy.recognizers.dates import date_recognizers
     from medaudit.privacy.recognizers.ids import id_recognizers
-    from medaudit.privacy.recognizers.names import PersonRecognizer
-    from medaudit.privacy.recognizers.places import AddressRecognizer, OrganizationRecognizer
+    from medaudit.privacy.recognizers.names import ZhPersonRecognizer
+    from medaudit.privacy.recognizers.places import ZhAddressRecognizer, ZhOrganizationRecognizer
 
     return [*id_recognizers(), *contact_recognizers(), *date_recognizers(),
-            PersonRecognizer(), AddressRecognizer(), OrganizationRecognizer()]
+            ZhPersonRecognizer(), ZhAddressRecognizer(), ZhOrganizationRecognizer()]

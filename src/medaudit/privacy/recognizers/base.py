@@ -39,9 +39,11 @@ class ContextWindow:
         # The window stops at line breaks: a label on the previous line says nothing.
         left = text[max(0, start - self.before):start].rpartition("\n")[2]
         right = text[end:end + self.after].partition("\n")[0]
-        if self.negative is not None and (self.negative.search(left) or self.negative.search(right)):
+        if self.negative is not None and (self.negative.search(left)
+                                          or self.negative.search(right)):
             return 0.0
-        if self.positive is not None and (self.positive.search(left) or self.positive.search(right)):
+        if self.positive is not None and (self.positive.search(left)
+                                          or self.positive.search(right)):
             return min(1.0, score + self.boost)
         return score
 
@@ -98,6 +100,6 @@ class ChineseRuleRecognizer(EntityRecognizer):
             return []
         return [RecognizerResult(self.ENTITY, s, e, score,
                                  recognition_metadata={
-                                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                     RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
                                      RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
                 for s, e, score in self.find(text)]

@@ -23,12 +23,14 @@ NA = r"(?![0-9])"
 S = r"\s*"
 
 DATE_PATTERNS: tuple[tuple[str, str, float], ...] = (
-    ("ymd_cn", ND + r"(?:" + Y4 + r"|\d{2})" + S + "年" + S + M + S + "月" + S + D + S + r"[日号]", 0.95),
+    ("ymd_cn", ND + r"(?:" + Y4 + r"|\d{2})" + S + "年" + S + M + S + "月" + S + D + S + r"[日号]",
+     0.95),
     ("ym_cn", ND + Y4 + S + "年" + S + M + S + r"月(?:份)?", 0.8),
     ("md_cn", ND + M + S + "月" + S + D + S + r"[日号]", 0.85),
     ("ymd_cn_num", f"[{CN_DIGIT}]{{4}}年{CN_MONTH}月(?:{CN_DAY}[日号])?", 0.9),
     ("md_cn_num", f"(?<![{CN_DIGIT}年]){CN_MONTH}月{CN_DAY}[日号]", 0.8),
-    ("ymd_sep", ND + r"(?<![\d.])" + Y4 + r"(?P<sep>[-/.])" + M + r"(?P=sep)" + D + r"(?![\d.]\d)", 0.9),
+    ("ymd_sep", ND + r"(?<![\d.])" + Y4 + r"(?P<sep>[-/.])" + M + r"(?P=sep)" + D + r"(?!\d)",
+     0.9),
     ("dmy_sep", ND + r"(?<![\d.])" + D + r"(?P<sep>[-/.])" + M + r"(?P=sep)" + Y4 + NA, 0.7),
     ("ymd_compact", ND + Y4 + r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])" + NA, 0.5),
     ("ym_sep", ND + r"(?<![\d.])" + Y4 + r"[-/.](?:0[1-9]|1[0-2])(?![\d.\-/])", 0.4),
@@ -36,8 +38,8 @@ DATE_PATTERNS: tuple[tuple[str, str, float], ...] = (
 )
 
 
-class DateRecognizer(ChinesePatternRecognizer):
-    """Dates: 2023年3月5日, 二〇二三年三月五日, 3月5日, 2023-03-05, 05/03/2023, 20230305 (by context)…"""
+class ZhDateRecognizer(ChinesePatternRecognizer):
+    """Dates: 2023年3月5日, 二〇二三年三月五日, 3月5日, 2023-03-05, 05/03/2023, 20230305…"""
 
     ENTITY = "DATE"
 
@@ -50,11 +52,11 @@ class DateRecognizer(ChinesePatternRecognizer):
         return not (regex.fullmatch(r"\d+/\d+", value) and followed_by_unit(text, end))
 
 
-_CN_AGE = r"(?:九十[一二三四五六七八九]?|一百(?:零[一二三四五六七八九]|一十?[一二三四五六七八九]?|" \
-    r"二十)?|百)"
+_CN_AGE = (r"(?:九十[一二三四五六七八九]?|"
+           r"一百(?:零[一二三四五六七八九]|一十?[一二三四五六七八九]?|二十)?|百)")
 
 
-class AgeOver89Recognizer(ChinesePatternRecognizer):
+class ZhAgeOver89Recognizer(ChinesePatternRecognizer):
     """Ages of 90 and over (HIPAA keeps them as PHI because so few people reach them)."""
 
     ENTITY = "AGE_OVER_89"
@@ -75,4 +77,4 @@ class AgeOver89Recognizer(ChinesePatternRecognizer):
 
 
 def date_recognizers() -> list[ChinesePatternRecognizer]:
-    return [DateRecognizer(), AgeOver89Recognizer()]
+    return [ZhDateRecognizer(), ZhAgeOver89Recognizer()]

@@ -16,7 +16,7 @@ _DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _DATE6 = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 
 
-class CnIdCardRecognizer(ChinesePatternRecognizer):
+class ZhCnIdCardRecognizer(ChinesePatternRecognizer):
     """18-digit resident ID (check digit verified) and the older 15-digit form.
 
     A valid check digit scores 1.0; an 18-digit string with a wrong check digit keeps a low base
@@ -39,7 +39,7 @@ class CnIdCardRecognizer(ChinesePatternRecognizer):
         return None if is_valid_cn_id15(v) else False
 
 
-class BankCardRecognizer(ChinesePatternRecognizer):
+class ZhBankCardRecognizer(ChinesePatternRecognizer):
     """16-19 digit card numbers, plain or in groups of four, that pass the Luhn check."""
 
     ENTITY = "BANK_CARD"
@@ -62,7 +62,7 @@ class BankCardRecognizer(ChinesePatternRecognizer):
         return not (len(digits) == 18 and is_valid_cn_id18(digits))
 
 
-class PassportRecognizer(ChinesePatternRecognizer):
+class ZhPassportRecognizer(ChinesePatternRecognizer):
     """Chinese passports (E/G + 8 digits, E + letter + 7 digits) and travel permits by context."""
 
     ENTITY = "PASSPORT"
@@ -75,7 +75,7 @@ class PassportRecognizer(ChinesePatternRecognizer):
         ], flags=regex.MULTILINE)
 
 
-class LicensePlateRecognizer(ChinesePatternRecognizer):
+class ZhLicensePlateRecognizer(ChinesePatternRecognizer):
     """Mainland plates: province character, letter, five or six letters/digits (新能源 too)."""
 
     ENTITY = "LICENSE_PLATE"
@@ -93,7 +93,7 @@ def _labelled(labels_key: str) -> str:
     return r"(?<=" + lexicon.alternation(cfg[labels_key]) + cfg["label_separator"] + r")"
 
 
-class MedicalRecordNumberRecognizer(ChinesePatternRecognizer):
+class ZhMedicalRecordNumberRecognizer(ChinesePatternRecognizer):
     """Record, admission, outpatient, examination and bed numbers, found by their label word."""
 
     ENTITY = "MEDICAL_RECORD_NUMBER"
@@ -101,13 +101,14 @@ class MedicalRecordNumberRecognizer(ChinesePatternRecognizer):
     def __init__(self) -> None:
         lb = _labelled("mrn_labels")
         super().__init__([
-            Pattern("labelled", lb + r"(?:\+\d{1,3}|[A-Za-z]{0,4}-?\d[0-9A-Za-z-]{0,24})" + NA, 0.9),
+            Pattern("labelled", lb + r"(?:\+\d{1,3}|[A-Za-z]{0,4}-?\d[0-9A-Za-z-]{0,24})" + NA,
+                    0.9),
             # Bed numbers written before 床: 12床, +3床 (extra bed), ICU-13床, B05床.
             Pattern("bed", NB + r"(?:\+|[A-Z]{1,3}-?)?\d{1,3}(?=床)", 0.85),
         ])
 
 
-class InsuranceIdRecognizer(ChinesePatternRecognizer):
+class ZhInsuranceIdRecognizer(ChinesePatternRecognizer):
     """Medical-insurance and social-security card numbers, found by their label word."""
 
     ENTITY = "INSURANCE_ID"
@@ -120,5 +121,6 @@ class InsuranceIdRecognizer(ChinesePatternRecognizer):
 
 
 def id_recognizers() -> list[ChinesePatternRecognizer]:
-    return [CnIdCardRecognizer(), BankCardRecognizer(), PassportRecognizer(),
-            LicensePlateRecognizer(), MedicalRecordNumberRecognizer(), InsuranceIdRecognizer()]
+    return [ZhCnIdCardRecognizer(), ZhBankCardRecognizer(), ZhPassportRecognizer(),
+            ZhLicensePlateRecognizer(), ZhMedicalRecordNumberRecognizer(),
+            ZhInsuranceIdRecognizer()]

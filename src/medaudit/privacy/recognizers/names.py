@@ -32,14 +32,14 @@ def _jieba() -> object:
 
 
 def _word_tags() -> dict[str, str]:
-    return _jieba().posseg.dt.word_tag_tab  # type: ignore[attr-defined, no-any-return]
+    return _jieba().posseg.dt.word_tag_tab  # type: ignore[attr-defined]
 
 
 def _cut(text: str) -> list[str]:
-    return _jieba().lcut(text, HMM=True)  # type: ignore[attr-defined, no-any-return]
+    return _jieba().lcut(text, HMM=True)  # type: ignore[attr-defined]
 
 
-class PersonRecognizer(ChineseRuleRecognizer):
+class ZhPersonRecognizer(ChineseRuleRecognizer):
     """Names after a label (患者/姓名/家属…), before a title (女士/医生…), X某 forms, speakers."""
 
     ENTITY = "PERSON"
@@ -61,7 +61,8 @@ class PersonRecognizer(ChineseRuleRecognizer):
         sep = r"\s*(?:[（(][^）)\n]{1,6}[）)])?\s*[:：]?\s*"
         self.re_prefix = regex.compile(
             rf"(?P<label>{prefix}){sep}(?P<name>{sur}(?:[{PSEUDO}]{{1,2}}|{HAN}{{1,3}})|{HAN}{{2,4}})")
-        self.re_pseudo = regex.compile(rf"{sur}[{PSEUDO}]{{1,2}}")
+        # Bare 王某/王某某 anywhere; 王*/王XX only after a label (a mask of **** is not a name).
+        self.re_pseudo = regex.compile(rf"{sur}某{{1,2}}")
         self.re_title = regex.compile(titles)
         self.re_titles = self.re_title
         self.re_sex = regex.compile(

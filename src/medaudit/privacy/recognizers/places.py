@@ -28,7 +28,7 @@ def _place_char(key: str = "place_stop") -> str:
     return r"[\p{Han}A-Za-z0-9--[" + regex.escape(stop) + r"]]"
 
 
-class AddressRecognizer(ChineseRuleRecognizer):
+class ZhAddressRecognizer(ChineseRuleRecognizer):
     """Addresses anchored on a province, a label (住址/家住) or a chain of admin parts."""
 
     ENTITY = "ADDRESS"
@@ -87,7 +87,7 @@ class AddressRecognizer(ChineseRuleRecognizer):
         return sorted(out)
 
 
-class OrganizationRecognizer(ChineseRuleRecognizer):
+class ZhOrganizationRecognizer(ChineseRuleRecognizer):
     """Work units and schools: after a label (工作单位/就读于) or as a full name (…有限公司)."""
 
     ENTITY = "ORGANIZATION"
@@ -98,7 +98,8 @@ class OrganizationRecognizer(ChineseRuleRecognizer):
         name = rf"{pc}{{2,24}}?{_alt('org_suffixes')}"
         self.re_label = regex.compile(
             rf"(?<={_alt('org_labels')}\s*(?:[:：]|是|为)?\s*){name}", regex.V1)
-        self.re_sub = regex.compile(rf"(?:第?\d{{1,3}}|{pc}{{0,6}}?){_alt('org_subunits')}", regex.V1)
+        self.re_sub = regex.compile(rf"(?:第?\d{{1,3}}|{pc}{{0,6}}?){_alt('org_subunits')}",
+                                    regex.V1)
         self.re_after = regex.compile(
             rf"{pc}{{0,12}}?(?:{_alt('care_suffixes')})", regex.V1)
         self.re_exclude = regex.compile(_alt("org_exclude"))
