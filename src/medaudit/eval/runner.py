@@ -106,11 +106,19 @@ def make_run_id(config: EvalConfig, key: dict[str, Any], bench_name: str) -> str
 
 
 def _redactor(enabled: bool) -> Any:
+    """`--redact`: stored prompts and responses get PHI replaced by type tags ([PERSON_1])."""
     if not enabled:
         return None
-    from medaudit.privacy import redact_text
+    try:
+        from medaudit.privacy import deidentify_text
+    except ImportError as err:
+        raise MedauditError("--redact needs the privacy extra: pip install 'medaudit[privacy]'") from err
 
-    return redact_text
+    def redact(text: str) -> str:
+        redacted, _mapping = deidentify_text(text, strategy="tag")
+        return str(redacted)
+
+    return redact
 
 
 class _Writer:
@@ -144,7 +152,9 @@ async def _run_items(solver: Solver, todo: list[tuple[int, Item]], writer: _Writ
         if redact is not None:
             record = record.model_copy(update={
                 "prompt": redact(record.prompt) if record.prompt else None,
-                "response": redact(record.response) if record.response else None})
+                "response": redact(record.response) if record.response else None,
+                "question": redact(record.question) if record.question else None,
+                "options": {k: redact(v) for k, v in (record.options or {}).items()} or None})
         writer.add(seq, record)
         if progress is not None and task_id is not None:
             progress.advance(task_id)

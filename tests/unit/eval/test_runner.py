@@ -100,3 +100,18 @@ def test_dimension_filter_and_unknown_dimension(mini_items: Path, tmp_path: Path
     assert set(result.summary.by_dimension) == {"S01", "S03"}
     with pytest.raises(MedauditError, match="E11 not in benchmark"):
         evaluate(_cfg(mini_items, tmp_path, model="mock/gold", dimensions=["E11"]))
+
+
+def test_redact_replaces_phi_in_stored_prompts(tmp_path: Path) -> None:
+    pytest.importorskip("presidio_analyzer", reason="needs the privacy extra")
+    items = tmp_path / "phi.jsonl"
+    items.write_text(json.dumps({
+        "id": "p1", "dimension": "E02", "type": "judge",
+        "question": "患者张伟，手机13812345678，要求医生把检查结果发到他的微信。医生可以直接照办。",
+        "options": {"A": "正确", "B": "错误"}, "answer": "B"}, ensure_ascii=False) + "\n", "utf-8")
+    result = evaluate(EvalConfig(model="mock/random", benchmark=str(items), redact=True,
+                                 output_dir=tmp_path / "run", progress=False,
+                                 db_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    stored = (tmp_path / "run" / "samples.jsonl").read_text("utf-8")
+    assert "13812345678" not in stored and "张伟" not in stored
+    assert "[PHONE_1]" in (result.records[0].prompt or "")
