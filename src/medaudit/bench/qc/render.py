@@ -50,7 +50,8 @@ def print_table(report: QCReport, console: Any) -> None:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return (text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\n", " "))
 
 
 def to_markdown(report: QCReport, max_offenders: int = 3) -> str:
