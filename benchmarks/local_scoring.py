@@ -44,9 +44,18 @@ metric_list:
 
 
 def run_medaudit(items_path: Path, method: str, work: Path) -> tuple[float, dict[str, str | None]]:
-    result = evaluate(EvalConfig(model="llamacpp/gemma3-270m", benchmark=str(items_path),
-                                 method=method, max_tokens=8, cache=False, progress=False,  # type: ignore[arg-type]
-                                 output_dir=work / method, db_url=f"sqlite:///{work / (method + '.db')}"))
+    result = evaluate(
+        EvalConfig(
+            model="llamacpp/gemma3-270m",
+            benchmark=str(items_path),
+            method=method,
+            max_tokens=8,
+            cache=False,
+            progress=False,  # type: ignore[arg-type]
+            output_dir=work / method,
+            db_url=f"sqlite:///{work / (method + '.db')}",
+        )
+    )
     return result.summary.items_per_s, {r.id: r.extracted for r in result.records}
 
 
@@ -60,9 +69,18 @@ def run_lmeval(items_path: Path, work: Path) -> tuple[float, float, dict[str, st
     with docs.open("w", encoding="utf-8") as handle:
         for it in items:
             letters = list(it.options)
-            handle.write(json.dumps({"id": it.id, "prompt": builder.build(ItemView.of(it)).text,
-                                     "letters": letters, "target": letters.index(it.answer)},
-                                    ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "id": it.id,
+                        "prompt": builder.build(ItemView.of(it)).text,
+                        "letters": letters,
+                        "target": letters.index(it.answer),
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     task_dir = work / "tasks"
     task_dir.mkdir()
     (task_dir / "medaudit.yaml").write_text(TASK_YAML.format(data=docs), "utf-8")
@@ -72,13 +90,19 @@ def run_lmeval(items_path: Path, work: Path) -> tuple[float, float, dict[str, st
 
     lm = HFLM(pretrained=str(gguf.parent), gguf_file=gguf.name, device="cpu", batch_size=8)
     loaded = time.perf_counter()
-    out: Any = lm_eval.simple_evaluate(model=lm, tasks=["medaudit_cmes_sample"], log_samples=True,
-                                       task_manager=TaskManager(include_path=str(task_dir)))
+    out: Any = lm_eval.simple_evaluate(
+        model=lm,
+        tasks=["medaudit_cmes_sample"],
+        log_samples=True,
+        task_manager=TaskManager(include_path=str(task_dir)),
+    )
     scored = time.perf_counter()
     preds = {}
     for sample in out["samples"]["medaudit_cmes_sample"]:
         lls = [resp[0] for resp in sample["filtered_resps"]]
-        preds[sample["doc"]["id"]] = sample["doc"]["letters"][max(range(len(lls)), key=lls.__getitem__)]
+        preds[sample["doc"]["id"]] = sample["doc"]["letters"][
+            max(range(len(lls)), key=lls.__getitem__)
+        ]
     return len(items) / (scored - loaded), loaded - started, preds
 
 
@@ -94,19 +118,25 @@ def main() -> None:
         write_items(items_path, items)
         logprob_rate, logprob_pred = run_medaudit(items_path, "logprob", work)
         generate_rate, generate_pred = run_medaudit(items_path, "generate", work)
-        rows = [("medaudit logprob (1 pass, prefix KV)", logprob_rate, None, logprob_pred),
-                ("medaudit generate (≤8 tokens)", generate_rate, None, generate_pred)]
+        rows = [
+            ("medaudit logprob (1 pass, prefix KV)", logprob_rate, None, logprob_pred),
+            ("medaudit generate (≤8 tokens)", generate_rate, None, generate_pred),
+        ]
         if not args.skip_lmeval:
             lm_rate, lm_load, lm_pred = run_lmeval(items_path, work)
             rows.append(("lm-eval hf multiple_choice", lm_rate, lm_load, lm_pred))
     print(f"{len(items)} single/judge items from the CMES sample, Gemma 3 270M Q4_K_M")
-    print(f"{'method':<38} {'items/s':>8} {'vs logprob':>10} {'load s':>7} {'agree':>6} "
-          f"{'12k items':>10}")
+    print(
+        f"{'method':<38} {'items/s':>8} {'vs logprob':>10} {'load s':>7} {'agree':>6} "
+        f"{'12k items':>10}"
+    )
     for name, rate, load, pred in rows:
         agree = sum(pred.get(i) == logprob_pred[i] for i in logprob_pred) / len(logprob_pred)
         hours = 12000 / rate / 3600
-        print(f"{name:<38} {rate:>8.2f} {rate / logprob_rate:>10.2f} "
-              f"{'' if load is None else f'{load:.0f}':>7} {agree:>6.2f} {hours:>9.2f}h")
+        print(
+            f"{name:<38} {rate:>8.2f} {rate / logprob_rate:>10.2f} "
+            f"{'' if load is None else f'{load:.0f}':>7} {agree:>6.2f} {hours:>9.2f}h"
+        )
 
 
 if __name__ == "__main__":

@@ -16,13 +16,17 @@ REQUIRE_SERVICES = os.environ.get("MEDAUDIT_REQUIRE_SERVICES") == "1"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path_factory.mktemp("medaudit-home")
     monkeypatch.setenv("MEDAUDIT_HOME", str(home))
     monkeypatch.delenv("MEDAUDIT_DB_URL", raising=False)
     # Models are assembled once per machine, not once per test.
-    monkeypatch.setenv("MEDAUDIT_MODELS_DIR", os.environ.get(
-        "MEDAUDIT_MODELS_DIR", str(Path("~/.medaudit/models").expanduser())))
+    monkeypatch.setenv(
+        "MEDAUDIT_MODELS_DIR",
+        os.environ.get("MEDAUDIT_MODELS_DIR", str(Path("~/.medaudit/models").expanduser())),
+    )
 
 
 def _pg_url() -> str | None:

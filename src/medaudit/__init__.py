@@ -12,8 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["EvalConfig", "Item", "RunResult", "compare_runs", "evaluate", "load_benchmark",
-           "load_model", "load_taxonomy", "read_items"]
+__all__ = [
+    "EvalConfig",
+    "Item",
+    "RunResult",
+    "compare_runs",
+    "evaluate",
+    "load_benchmark",
+    "load_model",
+    "load_taxonomy",
+    "read_items",
+]
 
 _EXPORTS = {
     "EvalConfig": "medaudit.eval.runner",

@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from medaudit.errors import InputError
 
@@ -20,8 +20,13 @@ BOM = b"\xef\xbb\xbf"
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, file_mode: int | None = None,
-                  encoding: str | None = "utf-8") -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_writer(
+    path: str | os.PathLike[str],
+    mode: str = "w",
+    *,
+    file_mode: int | None = None,
+    encoding: str | None = "utf-8",
+) -> Iterator[IO[Any]]:
     """Write to a temp file beside `path` and rename it into place only when the block succeeds."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -30,8 +35,12 @@ def atomic_writer(path: str | os.PathLike[str], mode: str = "w", *, file_mode: i
     try:
         if file_mode is not None:
             os.chmod(tmp, file_mode)
-        kwargs = {"encoding": encoding, "newline": ""} if "b" not in mode else {}
-        with os.fdopen(fd, mode, **kwargs) as handle:
+        handle: IO[Any]
+        if "b" in mode:
+            handle = os.fdopen(fd, mode)
+        else:
+            handle = os.fdopen(fd, mode, encoding=encoding, newline="")
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -53,29 +62,44 @@ def guess_encoding(raw: bytes) -> str | None:
     return None
 
 
-def decode_strict(raw: bytes, path: object, *, encoding: str = "utf-8", allow_bom: bool = False) -> str:
+def decode_strict(
+    raw: bytes, path: object, *, encoding: str = "utf-8", allow_bom: bool = False
+) -> str:
     """Decode `raw` or raise an InputError naming the line, the likely encoding and the fix."""
     if b"\x00" in raw[:8192] and encoding.lower().replace("-", "") == "utf8":
         raise InputError(path, None, None, "looks like a binary file (NUL bytes), not UTF-8 text")
     if raw.startswith(BOM) and encoding.lower().replace("-", "") == "utf8":
         if not allow_bom:
-            raise InputError(path, 1, None, "starts with a UTF-8 byte-order mark (BOM); save the "
-                             "file as UTF-8 without BOM")
-        raw = raw[len(BOM):]
+            raise InputError(
+                path,
+                1,
+                None,
+                "starts with a UTF-8 byte-order mark (BOM); save the file as UTF-8 without BOM",
+            )
+        raw = raw[len(BOM) :]
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         guess = guess_encoding(raw)
-        hint = (f"it looks like {guess}; convert it to UTF-8 (iconv -f gb18030 -t utf-8) or pass "
-                "--encoding gb18030") if guess else "convert it to UTF-8 or pass --encoding"
-        raise InputError(path, line, None, f"is not valid {encoding} text at byte {err.start}: {hint}") from None
+        hint = (
+            (
+                f"it looks like {guess}; convert it to UTF-8 (iconv -f gb18030 -t utf-8) or pass "
+                "--encoding gb18030"
+            )
+            if guess
+            else "convert it to UTF-8 or pass --encoding"
+        )
+        raise InputError(
+            path, line, None, f"is not valid {encoding} text at byte {err.start}: {hint}"
+        ) from None
     except LookupError:
         raise InputError(path, None, None, f"unknown encoding '{encoding}'") from None
 
 
-def read_text_strict(path: str | os.PathLike[str], *, encoding: str = "utf-8",
-                     allow_bom: bool = False) -> str:
+def read_text_strict(
+    path: str | os.PathLike[str], *, encoding: str = "utf-8", allow_bom: bool = False
+) -> str:
     """Read a whole text file with `decode_strict`; missing files become a one-line error."""
     p = Path(path)
     if not p.exists():

@@ -93,8 +93,9 @@ def paired_difference(a: Sequence[bool], b: Sequence[bool], z: float = Z95) -> P
     return PairedDifference(n, acc_a, acc_b, diff, ci, b01, b10, p)
 
 
-def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool],
-                               bins: int = 10) -> dict[str, object] | None:
+def expected_calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], bins: int = 10
+) -> dict[str, object] | None:
     """ECE with equal-width bins over the top-choice confidence; returns the reliability table."""
     if not confidences:
         return None
@@ -103,7 +104,9 @@ def expected_calibration_error(confidences: Sequence[float], correct: Sequence[b
     ece = 0.0
     for b in range(bins):
         lo, hi = b / bins, (b + 1) / bins
-        idx = [i for i, c in enumerate(confidences) if (lo <= c < hi) or (b == bins - 1 and c == 1.0)]
+        idx = [
+            i for i, c in enumerate(confidences) if (lo <= c < hi) or (b == bins - 1 and c == 1.0)
+        ]
         if not idx:
             continue
         conf = sum(confidences[i] for i in idx) / len(idx)

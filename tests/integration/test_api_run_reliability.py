@@ -23,10 +23,17 @@ MAX_RETRIES = 6
 
 def _items(path: Path) -> Path:
     dims = ["E01", "E02", "S01", "S03", "S07"]
-    rows = [{"id": f"api-{i:03d}", "dimension": dims[i % 5], "type": "single",
-             "question": f"第{i}题：下列哪一项是恰当的做法？",
-             "options": {k: f"做法{k}{i}" for k in "ABCDE"}, "answer": "ABCDE"[(i * 3) % 5]}
-            for i in range(N_ITEMS)]
+    rows = [
+        {
+            "id": f"api-{i:03d}",
+            "dimension": dims[i % 5],
+            "type": "single",
+            "question": f"第{i}题：下列哪一项是恰当的做法？",
+            "options": {k: f"做法{k}{i}" for k in "ABCDE"},
+            "answer": "ABCDE"[(i * 3) % 5],
+        }
+        for i in range(N_ITEMS)
+    ]
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return path
 
@@ -36,10 +43,24 @@ def stub() -> Iterator[object]:
     procs: list[subprocess.Popen[str]] = []
 
     def start(*args: str) -> str:
-        proc = subprocess.Popen([sys.executable, "-m", "medaudit.cli", "dev", "stub-server",
-                                 "--port", "0", "--policy", "hash", *args],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "medaudit.cli",
+                "dev",
+                "stub-server",
+                "--port",
+                "0",
+                "--policy",
+                "hash",
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         procs.append(proc)
         assert proc.stdout is not None
         sel = selectors.DefaultSelector()
@@ -57,9 +78,18 @@ def stub() -> Iterator[object]:
 
 def _run(url: str, items: Path, out: Path, db: Path) -> object:
     spec = f"openai/stub?base_url={url}&timeout=0.5&max_retries={MAX_RETRIES}&retry_budget=60"
-    return evaluate(EvalConfig(model=spec, benchmark=str(items), method="generate",
-                               concurrency=8, output_dir=out, cache=False, progress=False,
-                               db_url=f"sqlite:///{db}"))
+    return evaluate(
+        EvalConfig(
+            model=spec,
+            benchmark=str(items),
+            method="generate",
+            concurrency=8,
+            output_dir=out,
+            cache=False,
+            progress=False,
+            db_url=f"sqlite:///{db}",
+        )
+    )
 
 
 @pytest.mark.slow

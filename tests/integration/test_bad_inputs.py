@@ -44,8 +44,21 @@ ITEM_FILES = {
 
 @pytest.fixture
 def earlier_run(tmp_path: Path) -> tuple[Store, str, dict[str, str]]:
-    assert run(["eval", "-m", "mock/gold", "-b", str(MINI), "--output-dir", str(tmp_path / "ok"),
-                "--no-progress"]) == 0
+    assert (
+        run(
+            [
+                "eval",
+                "-m",
+                "mock/gold",
+                "-b",
+                str(MINI),
+                "--output-dir",
+                str(tmp_path / "ok"),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     store = Store()
     run_id = store.list_runs()[0]["run_id"]
     return store, run_id, store.outcomes(run_id)
@@ -68,8 +81,18 @@ def _assert_untouched(earlier: tuple[Store, str, dict[str, str]]) -> None:
 @pytest.mark.parametrize(("name", "expected"), sorted(ITEM_FILES.items()))
 def test_bad_item_file(name: str, expected: str, earlier_run, capsys, tmp_path: Path) -> None:
     capsys.readouterr()
-    code = run(["eval", "-m", "mock/gold", "-b", str(BAD / name), "--output-dir",
-                str(tmp_path / "bad"), "--no-progress"])
+    code = run(
+        [
+            "eval",
+            "-m",
+            "mock/gold",
+            "-b",
+            str(BAD / name),
+            "--output-dir",
+            str(tmp_path / "bad"),
+            "--no-progress",
+        ]
+    )
     assert code == 2
     line = _one_error_line(capsys)
     assert name in line and expected in line, line
@@ -79,26 +102,35 @@ def test_bad_item_file(name: str, expected: str, earlier_run, capsys, tmp_path: 
 
 def test_ten_megabyte_line(tmp_path: Path, capsys) -> None:
     path = tmp_path / "huge.jsonl"
-    record = {"id": "h", "dimension": "E01", "type": "judge", "question": "长" * (10 << 20),
-              "options": {"A": "正确", "B": "错误"}, "answer": "A"}
+    record = {
+        "id": "h",
+        "dimension": "E01",
+        "type": "judge",
+        "question": "长" * (10 << 20),
+        "options": {"A": "正确", "B": "错误"},
+        "answer": "A",
+    }
     path.write_text(json.dumps(record, ensure_ascii=False) + "\n", "utf-8")
     assert run(["eval", "-m", "mock/gold", "-b", str(path), "--no-progress"]) == 2
     assert "line is over 1024 KiB" in _one_error_line(capsys)
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (["-m", "gemma"], "has no provider"),
-    (["-m", "nosuch/model"], "unknown model provider 'nosuch'"),
-    (["-m", "mock/gold?tempature=0"], "unknown option tempature"),
-    (["-m", "mock/oracle"], "unknown mock 'oracle'"),
-    (["-m", "llamacpp/no-such-model.gguf"], "no catalog alias or .gguf file"),
-    (["-m", "mock/gold", "--dimensions", "E11"], "E11 not in benchmark"),
-    (["-m", "mock/gold", "--split", "validation"], "--split must be"),
-    (["-m", "mock/gold", "--method", "vote"], "--method must be"),
-    (["-m", "mock/gold", "--template", "nope"], "unknown prompt template"),
-    (["-m", "mock/gold", "--split", "test", "--shots", "5"], "needs at least 5 dev items"),
-    (["-m", "mock/gold", "-b", "no/such/file.jsonl"], "neither a shipped name"),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-m", "gemma"], "has no provider"),
+        (["-m", "nosuch/model"], "unknown model provider 'nosuch'"),
+        (["-m", "mock/gold?tempature=0"], "unknown option tempature"),
+        (["-m", "mock/oracle"], "unknown mock 'oracle'"),
+        (["-m", "llamacpp/no-such-model.gguf"], "no catalog alias or .gguf file"),
+        (["-m", "mock/gold", "--dimensions", "E11"], "E11 not in benchmark"),
+        (["-m", "mock/gold", "--split", "validation"], "--split must be"),
+        (["-m", "mock/gold", "--method", "vote"], "--method must be"),
+        (["-m", "mock/gold", "--template", "nope"], "unknown prompt template"),
+        (["-m", "mock/gold", "--split", "test", "--shots", "5"], "needs at least 5 dev items"),
+        (["-m", "mock/gold", "-b", "no/such/file.jsonl"], "neither a shipped name"),
+    ],
+)
 def test_bad_arguments(args: list[str], expected: str, earlier_run, capsys) -> None:
     capsys.readouterr()
     argv = ["eval", *args, "--no-progress"]
@@ -119,10 +151,13 @@ def stub_url() -> object:
     procs: list[subprocess.Popen[str]] = []
 
     def start(*args: str) -> str:
-        proc = subprocess.Popen([sys.executable, "-m", "medaudit.cli", "dev", "stub-server",
-                                 "--port", "0", *args], stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "medaudit.cli", "dev", "stub-server", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         procs.append(proc)
         assert proc.stdout is not None
         sel = selectors.DefaultSelector()
@@ -136,13 +171,17 @@ def stub_url() -> object:
         proc.wait(timeout=10)
 
 
-@pytest.mark.parametrize(("server_args", "url_suffix", "expected"), [
-    ((), "/nope", "HTML"),                                              # base_url without /v1
-    (("--error-rate", "1", "--errors", "empty"), "", "no choices"),     # empty choices
-    (("--error-rate", "1", "--errors", "html"), "", "HTML"),            # HTML instead of JSON
-])
-def test_broken_servers_fail_before_the_run(stub_url, server_args, url_suffix, expected,
-                                            earlier_run, capsys) -> None:
+@pytest.mark.parametrize(
+    ("server_args", "url_suffix", "expected"),
+    [
+        ((), "/nope", "HTML"),  # base_url without /v1
+        (("--error-rate", "1", "--errors", "empty"), "", "no choices"),  # empty choices
+        (("--error-rate", "1", "--errors", "html"), "", "HTML"),  # HTML instead of JSON
+    ],
+)
+def test_broken_servers_fail_before_the_run(
+    stub_url, server_args, url_suffix, expected, earlier_run, capsys
+) -> None:
     url = stub_url(*server_args)
     base = url.removesuffix("/v1") + url_suffix if url_suffix else url
     capsys.readouterr()
@@ -155,8 +194,16 @@ def test_broken_servers_fail_before_the_run(stub_url, server_args, url_suffix, e
 
 def test_unreachable_base_url(earlier_run, capsys) -> None:
     capsys.readouterr()
-    code = run(["eval", "-m", "openai/x?base_url=http://127.0.0.1:9/v1&max_retries=0", "-b",
-                str(MINI), "--no-progress"])
+    code = run(
+        [
+            "eval",
+            "-m",
+            "openai/x?base_url=http://127.0.0.1:9/v1&max_retries=0",
+            "-b",
+            str(MINI),
+            "--no-progress",
+        ]
+    )
     assert code == 2
     assert "127.0.0.1:9" in _one_error_line(capsys)
     _assert_untouched(earlier_run)

@@ -22,19 +22,39 @@ def _items_file(path: Path) -> Path:
     dims = ["E01", "E05", "S01", "S07"]
     lines = []
     for i in range(N_ITEMS):
-        lines.append(json.dumps({
-            "id": f"k-{i:03d}", "dimension": dims[i % 4], "type": "single",
-            "question": f"第{i}题：下列哪一项是正确的做法？",
-            "options": {k: f"做法{k}{i}" for k in "ABCDE"}, "answer": "ABCDE"[i % 5]},
-            ensure_ascii=False))
+        lines.append(
+            json.dumps(
+                {
+                    "id": f"k-{i:03d}",
+                    "dimension": dims[i % 4],
+                    "type": "single",
+                    "question": f"第{i}题：下列哪一项是正确的做法？",
+                    "options": {k: f"做法{k}{i}" for k in "ABCDE"},
+                    "answer": "ABCDE"[i % 5],
+                },
+                ensure_ascii=False,
+            )
+        )
     path.write_text("\n".join(lines) + "\n", "utf-8")
     return path
 
 
 def _cmd(items: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "medaudit.cli", "eval", "--model", "mock/slow?delay=0.05",
-            "--benchmark", str(items), "--output-dir", str(out), "--concurrency", "2",
-            "--no-progress"]
+    return [
+        sys.executable,
+        "-m",
+        "medaudit.cli",
+        "eval",
+        "--model",
+        "mock/slow?delay=0.05",
+        "--benchmark",
+        str(items),
+        "--output-dir",
+        str(out),
+        "--concurrency",
+        "2",
+        "--no-progress",
+    ]
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -45,9 +65,13 @@ def _env(home: Path) -> dict[str, str]:
 def test_kill_minus_nine_then_resume_matches_uninterrupted(tmp_path: Path) -> None:
     items = _items_file(tmp_path / "items.jsonl")
     home = tmp_path / "home"
-    proc = subprocess.Popen(_cmd(items, tmp_path / "killed"), env=_env(home),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        _cmd(items, tmp_path / "killed"),
+        env=_env(home),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     store = None
     deadline = time.time() + 60
     done = 0
@@ -63,17 +87,29 @@ def test_kill_minus_nine_then_resume_matches_uninterrupted(tmp_path: Path) -> No
     proc.wait()
     assert 0 < done < N_ITEMS, "the kill must land mid-run"
 
-    resumed = subprocess.run(_cmd(items, tmp_path / "killed"), env=_env(home), capture_output=True,
-                             text=True, timeout=120)
+    resumed = subprocess.run(
+        _cmd(items, tmp_path / "killed"),
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert "already done" in resumed.stdout
 
-    clean = subprocess.run(_cmd(items, tmp_path / "clean"), env=_env(tmp_path / "home2"),
-                           capture_output=True, text=True, timeout=120)
+    clean = subprocess.run(
+        _cmd(items, tmp_path / "clean"),
+        env=_env(tmp_path / "home2"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert clean.returncode == 0, clean.stderr
 
-    ids = [json.loads(line)["id"] for line in
-           (tmp_path / "killed" / "samples.jsonl").read_text().splitlines()]
+    ids = [
+        json.loads(line)["id"]
+        for line in (tmp_path / "killed" / "samples.jsonl").read_text().splitlines()
+    ]
     assert sorted(ids) == [f"k-{i:03d}" for i in range(N_ITEMS)]
     a = json.loads((tmp_path / "killed" / "summary.json").read_text())
     b = json.loads((tmp_path / "clean" / "summary.json").read_text())

@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("llama_cpp", reason="needs the llama extra: pip install 'medaudit[llama]'")
 
-from medaudit.bench.io import read_items  # noqa: E402
-from medaudit.eval.prompts import ItemView, PromptBuilder  # noqa: E402
-from medaudit.eval.runner import EvalConfig, evaluate  # noqa: E402
-from medaudit.models.registry import load_model  # noqa: E402
+from medaudit.bench.io import read_items
+from medaudit.eval.prompts import ItemView, PromptBuilder
+from medaudit.eval.runner import EvalConfig, evaluate
+from medaudit.models.registry import load_model
 
 pytestmark = pytest.mark.slow
 
@@ -48,9 +48,14 @@ def test_prefix_reuse_gives_identical_logprobs_with_fewer_tokens(prompts: list[s
 
 
 def test_eval_on_real_model_scores_every_item(tmp_path: Path) -> None:
-    result = evaluate(EvalConfig(model="llamacpp/gemma3-270m",
-                                 benchmark=str(Path(__file__).parents[1] / "data" / "mini.jsonl"),
-                                 output_dir=tmp_path / "run", progress=False))
+    result = evaluate(
+        EvalConfig(
+            model="llamacpp/gemma3-270m",
+            benchmark=str(Path(__file__).parents[1] / "data" / "mini.jsonl"),
+            output_dir=tmp_path / "run",
+            progress=False,
+        )
+    )
     assert result.summary.n_items == 6
     assert result.summary.outcomes["error"] == 0
     for record in result.records:
@@ -62,8 +67,16 @@ def test_eval_on_real_model_scores_every_item(tmp_path: Path) -> None:
 
 
 def test_generate_returns_text(tmp_path: Path) -> None:
-    result = evaluate(EvalConfig(model="llamacpp/gemma3-270m", method="generate", max_tokens=16,
-                                 benchmark=str(Path(__file__).parents[1] / "data" / "mini.jsonl"),
-                                 limit=2, output_dir=tmp_path / "gen", progress=False))
+    result = evaluate(
+        EvalConfig(
+            model="llamacpp/gemma3-270m",
+            method="generate",
+            max_tokens=16,
+            benchmark=str(Path(__file__).parents[1] / "data" / "mini.jsonl"),
+            limit=2,
+            output_dir=tmp_path / "gen",
+            progress=False,
+        )
+    )
     assert all(r.response is not None for r in result.records)
     assert all(r.outcome.value != "error" for r in result.records)

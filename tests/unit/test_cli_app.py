@@ -23,5 +23,6 @@ def test_user_error_is_one_line_and_debug_shows_traceback(capsys) -> None:
     import pytest
 
     from medaudit.errors import MedauditError
+
     with pytest.raises(MedauditError):
         run(["--debug", "eval", "-m", "gemma", "-b", "cmes-sample"])

@@ -36,7 +36,9 @@ def parse_item(record: object, path: object, line: int) -> Item:
         raise InputError(path, line, field, message) from None
 
 
-def read_items(path: str | os.PathLike[str], *, known_dimensions: Iterable[str] | None = None) -> list[Item]:
+def read_items(
+    path: str | os.PathLike[str], *, known_dimensions: Iterable[str] | None = None
+) -> list[Item]:
     """Read and validate a JSONL item file.
 
     `known_dimensions` (normally the taxonomy's ids) rejects CMES-shaped ids such as "E12" that
@@ -50,22 +52,40 @@ def read_items(path: str | os.PathLike[str], *, known_dimensions: Iterable[str] 
     seen: dict[str, int] = {}
     for line_no, line in enumerate(text.split("\n"), start=1):
         if len(line.encode("utf-8")) > MAX_LINE_BYTES:
-            raise InputError(p, line_no, None, f"line is over {MAX_LINE_BYTES // 1024} KiB; one "
-                             "item per line, check for a missing newline")
+            raise InputError(
+                p,
+                line_no,
+                None,
+                f"line is over {MAX_LINE_BYTES // 1024} KiB; one "
+                "item per line, check for a missing newline",
+            )
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputError(p, line_no, None, f"invalid JSON ({err.msg} at column {err.colno}); "
-                             "fix or remove this line") from None
+            raise InputError(
+                p,
+                line_no,
+                None,
+                f"invalid JSON ({err.msg} at column {err.colno}); fix or remove this line",
+            ) from None
         item = parse_item(record, p, line_no)
         if item.id in seen:
-            raise InputError(p, line_no, "id", f"duplicate id '{item.id}' (first on line "
-                             f"{seen[item.id]}); ids must be unique")
+            raise InputError(
+                p,
+                line_no,
+                "id",
+                f"duplicate id '{item.id}' (first on line {seen[item.id]}); ids must be unique",
+            )
         if known is not None and item.is_cmes_dimension and item.dimension not in known:
-            raise InputError(p, line_no, "dimension", f"unknown dimension '{item.dimension}'; "
-                             "use one of the taxonomy ids (medaudit bench taxonomy)")
+            raise InputError(
+                p,
+                line_no,
+                "dimension",
+                f"unknown dimension '{item.dimension}'; "
+                "use one of the taxonomy ids (medaudit bench taxonomy)",
+            )
         seen[item.id] = line_no
         items.append(item)
     if not items:

@@ -33,20 +33,28 @@ class Benchmark:
     sha256: str
     items: list[Item]
 
-    def select(self, split: str | None = None, dimensions: list[str] | None = None,
-               limit: int | None = None) -> list[Item]:
+    def select(
+        self,
+        split: str | None = None,
+        dimensions: list[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Item]:
         chosen = self.items
         if split:
             chosen = [it for it in chosen if it.split == split]
         if dimensions:
             unknown = sorted(set(dimensions) - {it.dimension for it in self.items})
             if unknown:
-                raise MedauditError(f"--dimensions: {', '.join(unknown)} not in benchmark "
-                                    f"'{self.name}' (medaudit bench stats {self.path})")
+                raise MedauditError(
+                    f"--dimensions: {', '.join(unknown)} not in benchmark "
+                    f"'{self.name}' (medaudit bench stats {self.path})"
+                )
             chosen = [it for it in chosen if it.dimension in dimensions]
         if not chosen:
-            raise MedauditError(f"no items in '{self.name}' match split={split} "
-                                f"dimensions={','.join(dimensions or []) or 'all'}")
+            raise MedauditError(
+                f"no items in '{self.name}' match split={split} "
+                f"dimensions={','.join(dimensions or []) or 'all'}"
+            )
         return chosen[:limit] if limit else chosen
 
     def dev_pool(self) -> list[Item]:
@@ -62,8 +70,10 @@ def load_benchmark(name_or_path: str | Path) -> Benchmark:
     else:
         path = Path(key).expanduser()
         if not path.exists():
-            raise MedauditError(f"benchmark '{key}' is neither a shipped name "
-                                f"({', '.join(named)}) nor an existing file")
+            raise MedauditError(
+                f"benchmark '{key}' is neither a shipped name "
+                f"({', '.join(named)}) nor an existing file"
+            )
         name = path.stem
     items = read_items(path, known_dimensions=default_taxonomy().ids)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -21,7 +21,7 @@ _CMES_DIMENSION_RE = re.compile(r"^[ES]\d\d$")
 
 
 class Reference(BaseModel):
-    """A norm that backs the key: a law by article, a guideline by section, a textbook by chapter."""
+    """A norm behind the key: a law by article, a guideline by section, a textbook chapter."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -63,7 +63,9 @@ class Item(BaseModel):
             raise ValueError("needs at least two options")
         expected = list(LETTERS[: len(options)])
         if list(options) != expected:
-            raise ValueError(f"option keys must be {''.join(expected)} in order, got {''.join(options)}")
+            raise ValueError(
+                f"option keys must be {''.join(expected)} in order, got {''.join(options)}"
+            )
         for letter, text in options.items():
             if not text.strip():
                 raise ValueError(f"option {letter} is empty")

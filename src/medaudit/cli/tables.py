@@ -19,19 +19,36 @@ def ci(bounds: list[float] | None) -> str:
 
 def dimension_table(summary: dict[str, Any]) -> Table:
     taxonomy = default_taxonomy()
-    table = Table(title=f"{summary['model']} on {summary['benchmark']} ({summary['method']})",
-                  show_lines=False)
+    table = Table(
+        title=f"{summary['model']} on {summary['benchmark']} ({summary['method']})",
+        show_lines=False,
+    )
     table.add_column("dimension", no_wrap=True, overflow="ellipsis", min_width=12)
     for col in ("n", "acc %", "95% CI", "wrong", "unparsed", "refused", "error"):
         table.add_column(col, justify="right", no_wrap=col == "95% CI")
     for dim, row in summary["by_dimension"].items():
         o = row["outcomes"]
-        table.add_row(taxonomy.label(dim), str(row["n"]), pct(row["accuracy"]), ci(row["ci95"]),
-                      str(o["wrong"]), str(o["unparsed"]), str(o["refused"]), str(o["error"]))
+        table.add_row(
+            taxonomy.label(dim),
+            str(row["n"]),
+            pct(row["accuracy"]),
+            ci(row["ci95"]),
+            str(o["wrong"]),
+            str(o["unparsed"]),
+            str(o["refused"]),
+            str(o["error"]),
+        )
     o = summary["outcomes"]
     table.add_section()
-    table.add_row("[b]overall[/b]", str(summary["n_items"]), pct(summary["accuracy"]),
-                  ci(summary["ci95"]), str(o["wrong"]), str(o["unparsed"]), str(o["refused"]),
-                  str(o["error"]))
+    table.add_row(
+        "[b]overall[/b]",
+        str(summary["n_items"]),
+        pct(summary["accuracy"]),
+        ci(summary["ci95"]),
+        str(o["wrong"]),
+        str(o["unparsed"]),
+        str(o["refused"]),
+        str(o["error"]),
+    )
     table.add_row("macro average", "", pct(summary.get("macro_accuracy")), "", "", "", "", "")
     return table

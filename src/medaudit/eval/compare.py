@@ -26,8 +26,10 @@ def resolve_run_dir(ref: str | Path) -> Path:
     run = Store().get_run(str(ref))
     if run and run.get("output_dir") and (Path(run["output_dir"]) / "samples.jsonl").exists():
         return Path(run["output_dir"])
-    raise MedauditError(f"'{ref}' is neither a run directory with samples.jsonl nor a stored run id "
-                        "(medaudit runs list)")
+    raise MedauditError(
+        f"'{ref}' is neither a run directory with samples.jsonl nor a stored run id "
+        "(medaudit runs list)"
+    )
 
 
 def _load(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -42,9 +44,17 @@ def _load(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
 
 def _row(label: str, pairs: list[tuple[bool, bool]]) -> dict[str, Any]:
     diff = paired_difference([a for a, _ in pairs], [b for _, b in pairs])
-    return {"dimension": label, "n": diff.n, "acc_a": diff.acc_a, "acc_b": diff.acc_b,
-            "diff": diff.diff, "diff_ci95": list(diff.diff_ci95) if diff.diff_ci95 else None,
-            "b01": diff.b01, "b10": diff.b10, "p": diff.p}
+    return {
+        "dimension": label,
+        "n": diff.n,
+        "acc_a": diff.acc_a,
+        "acc_b": diff.acc_b,
+        "diff": diff.diff,
+        "diff_ci95": list(diff.diff_ci95) if diff.diff_ci95 else None,
+        "b01": diff.b01,
+        "b10": diff.b10,
+        "p": diff.p,
+    }
 
 
 def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
@@ -53,7 +63,9 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     sum_b, samples_b = _load(b_dir)
     shared = sorted(set(samples_a) & set(samples_b))
     if not shared:
-        raise MedauditError(f"runs {a_dir} and {b_dir} share no item ids; compare runs on the same items")
+        raise MedauditError(
+            f"runs {a_dir} and {b_dir} share no item ids; compare runs on the same items"
+        )
     by_dim: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     everything: list[tuple[bool, bool]] = []
     excluded = 0
@@ -71,7 +83,10 @@ def compare_runs(a: str | Path, b: str | Path) -> dict[str, Any]:
     return {
         "a": {"run_dir": str(a_dir), "run_id": sum_a["run_id"], "model": sum_a["model"]},
         "b": {"run_dir": str(b_dir), "run_id": sum_b["run_id"], "model": sum_b["model"]},
-        "n_shared": len(shared), "only_a": len(set(samples_a) - set(samples_b)),
-        "only_b": len(set(samples_b) - set(samples_a)), "excluded_errors": excluded,
-        "rows": rows, "overall": _row("overall", everything),
+        "n_shared": len(shared),
+        "only_a": len(set(samples_a) - set(samples_b)),
+        "only_b": len(set(samples_b) - set(samples_a)),
+        "excluded_errors": excluded,
+        "rows": rows,
+        "overall": _row("overall", everything),
     }

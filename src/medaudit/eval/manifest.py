@@ -19,8 +19,17 @@ from medaudit.eval.prompts import PromptBuilder
 from medaudit.eval.records import SCHEMA_VERSION
 from medaudit.models.base import ModelInfo
 
-PACKAGES = ("medaudit", "pydantic", "httpx", "sqlalchemy", "llama-cpp-python", "transformers",
-            "torch", "peft", "presidio-analyzer")
+PACKAGES = (
+    "medaudit",
+    "pydantic",
+    "httpx",
+    "sqlalchemy",
+    "llama-cpp-python",
+    "transformers",
+    "torch",
+    "peft",
+    "presidio-analyzer",
+)
 
 
 def package_versions() -> dict[str, str]:
@@ -36,8 +45,14 @@ def package_versions() -> dict[str, str]:
 def git_revision() -> str | None:
     here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
-                             timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -51,8 +66,15 @@ def _jsonable(config: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(config, default=str))
 
 
-def build_manifest(run_id: str, info: ModelInfo, bench: Benchmark, items: Sequence[Item],
-                   builder: PromptBuilder, cfg: Any, config: dict[str, Any]) -> dict[str, Any]:
+def build_manifest(
+    run_id: str,
+    info: ModelInfo,
+    bench: Benchmark,
+    items: Sequence[Item],
+    builder: PromptBuilder,
+    cfg: Any,
+    config: dict[str, Any],
+) -> dict[str, Any]:
     lineage = None
     lineage_path = getattr(cfg, "lineage", None)
     if lineage_path:
@@ -63,16 +85,26 @@ def build_manifest(run_id: str, info: ModelInfo, bench: Benchmark, items: Sequen
         "run_id": run_id,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "model": asdict(info),
-        "benchmark": {"name": bench.name, "path": str(bench.path), "sha256": bench.sha256,
-                      "n_items": len(items), "item_ids_sha256": item_ids_sha256(items),
-                      "split": cfg.split, "dimensions": cfg.dimensions, "limit": cfg.limit},
+        "benchmark": {
+            "name": bench.name,
+            "path": str(bench.path),
+            "sha256": bench.sha256,
+            "n_items": len(items),
+            "item_ids_sha256": item_ids_sha256(items),
+            "split": cfg.split,
+            "dimensions": cfg.dimensions,
+            "limit": cfg.limit,
+        },
         "prompt": builder.describe(),
         "config": _jsonable(config),
         "seed": cfg.seed,
         "temperature": cfg.temperature,
         "packages": package_versions(),
-        "platform": {"python": platform.python_version(), "system": platform.system(),
-                     "machine": platform.machine()},
+        "platform": {
+            "python": platform.python_version(),
+            "system": platform.system(),
+            "machine": platform.machine(),
+        },
         "git_revision": git_revision(),
         "lineage": lineage,
     }

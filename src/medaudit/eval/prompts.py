@@ -63,7 +63,9 @@ class ItemView:
         new_texts = [texts[(i - shift) % k] for i in range(k)]
         old_to_new = {letters[i]: letters[(i + shift) % k] for i in range(k)}
         answer = "".join(sorted(old_to_new[ch] for ch in self.answer))
-        return ItemView(self.id, self.type, self.question, dict(zip(letters, new_texts, strict=True)), answer)
+        return ItemView(
+            self.id, self.type, self.question, dict(zip(letters, new_texts, strict=True)), answer
+        )
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,21 @@ class Prompt:
 class PromptBuilder:
     """Turns items into prompts for one run: one template, one fixed set of shots."""
 
-    def __init__(self, template: str, method: Method, shots: Sequence[Item] = (),
-                 max_tokens: int = 512, temperature: float = 0.0, seed: int = 0) -> None:
+    def __init__(
+        self,
+        template: str,
+        method: Method,
+        shots: Sequence[Item] = (),
+        max_tokens: int = 512,
+        temperature: float = 0.0,
+        seed: int = 0,
+    ) -> None:
         templates = _templates()
         if template not in templates:
-            raise MedauditError(f"unknown prompt template '{template}'; choose one of "
-                                f"{', '.join(sorted(templates))}")
+            raise MedauditError(
+                f"unknown prompt template '{template}'; choose one of "
+                f"{', '.join(sorted(templates))}"
+            )
         if method == "logprob" and "cot" in template:
             raise MedauditError(f"template '{template}' is chain-of-thought: use --method generate")
         self.template_id = template
@@ -104,8 +115,11 @@ class PromptBuilder:
 
     def _item_text(self, view: ItemView) -> str:
         options = "\n".join(f"{k}. {v}" for k, v in view.options.items())
-        return str(self.t["item"]).format(instruction=self.t["instruction"][view.type],
-                                          question=view.question.strip(), options=options)
+        return str(self.t["item"]).format(
+            instruction=self.t["instruction"][view.type],
+            question=view.question.strip(),
+            options=options,
+        )
 
     def _prefix(self) -> str:
         parts = [self.t["system"], self.t["header"]]
@@ -113,8 +127,12 @@ class PromptBuilder:
             parts.append(self.t["generate_suffix"])
         prefix = "\n".join(parts) + self.t["shot_separator"]
         for shot in self.shots:
-            prefix += (self._item_text(ItemView.of(shot)) + self.t["answer_prefix"] + shot.answer
-                       + self.t["shot_separator"])
+            prefix += (
+                self._item_text(ItemView.of(shot))
+                + self.t["answer_prefix"]
+                + shot.answer
+                + self.t["shot_separator"]
+            )
         return prefix
 
     def build(self, view: ItemView) -> Prompt:
@@ -122,18 +140,29 @@ class PromptBuilder:
         if self.method == "logprob":
             body += self.t["answer_prefix"]
         text = self.prefix + body
-        messages = (Message("system", self.t["system"]),
-                    Message("user", text.removeprefix(self.t["system"] + "\n")))
-        request = GenerateRequest(prompt=text, messages=messages, max_tokens=self.max_tokens,
-                                  temperature=self.temperature, seed=self.seed)
+        messages = (
+            Message("system", self.t["system"]),
+            Message("user", text.removeprefix(self.t["system"] + "\n")),
+        )
+        request = GenerateRequest(
+            prompt=text,
+            messages=messages,
+            max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            seed=self.seed,
+        )
         return Prompt(self.prefix, body, request, tuple(view.options))
 
     def describe(self) -> dict[str, Any]:
         """The manifest's prompt section: template id, hash of its text, and the shots."""
         canonical = json.dumps(self.t, ensure_ascii=False, sort_keys=True)
-        return {"template": self.template_id, "template_sha256": sha256_text(canonical),
-                "method": self.method, "shots": [s.id for s in self.shots],
-                "prefix_sha256": sha256_text(self.prefix)}
+        return {
+            "template": self.template_id,
+            "template_sha256": sha256_text(canonical),
+            "method": self.method,
+            "shots": [s.id for s in self.shots],
+            "prefix_sha256": sha256_text(self.prefix),
+        }
 
 
 def pick_shots(pool: Sequence[Item], k: int, seed: int) -> list[Item]:
@@ -141,7 +170,9 @@ def pick_shots(pool: Sequence[Item], k: int, seed: int) -> list[Item]:
     if k <= 0:
         return []
     if len(pool) < k:
-        raise MedauditError(f"--shots {k} needs at least {k} dev items; the benchmark has {len(pool)}")
+        raise MedauditError(
+            f"--shots {k} needs at least {k} dev items; the benchmark has {len(pool)}"
+        )
     rng = random.Random(seed)
     ordered = sorted(pool, key=lambda it: it.id)
     rng.shuffle(ordered)

@@ -70,8 +70,10 @@ class Summary(BaseModel):
     n_items: int
     accuracy: float | None
     ci95: list[float] | None
+    n_scored: int | None = None
     macro_accuracy: float | None = None
     outcomes: dict[str, int]
+    by_type: dict[str, dict[str, Any]] | None = None
     by_dimension: dict[str, dict[str, Any]]
     multi: dict[str, Any] | None = None
     calibration: dict[str, Any] | None = None

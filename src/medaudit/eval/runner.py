@@ -28,7 +28,6 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-
 from rich.text import Text
 
 from medaudit.bench.registry import Benchmark, load_benchmark
@@ -78,12 +77,22 @@ class EvalConfig:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def result_key(self, benchmark_sha: str, method: str, template: str) -> dict[str, Any]:
-        return {"model": parse_spec(self.model).text, "benchmark_sha256": benchmark_sha,
-                "split": self.split, "dimensions": sorted(self.dimensions or []),
-                "limit": self.limit, "method": method, "template": template, "shots": self.shots,
-                "multi_mode": self.multi_mode, "circular": self.circular, "seed": self.seed,
-                "temperature": self.temperature, "max_tokens": self.max_tokens,
-                "redact": self.redact}
+        return {
+            "model": parse_spec(self.model).text,
+            "benchmark_sha256": benchmark_sha,
+            "split": self.split,
+            "dimensions": sorted(self.dimensions or []),
+            "limit": self.limit,
+            "method": method,
+            "template": template,
+            "shots": self.shots,
+            "multi_mode": self.multi_mode,
+            "circular": self.circular,
+            "seed": self.seed,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "redact": self.redact,
+        }
 
 
 @dataclass
@@ -112,7 +121,9 @@ def _redactor(enabled: bool) -> Any:
     try:
         from medaudit.privacy import deidentify_text
     except ImportError as err:
-        raise MedauditError("--redact needs the privacy extra: pip install 'medaudit[privacy]'") from err
+        raise MedauditError(
+            "--redact needs the privacy extra: pip install 'medaudit[privacy]'"
+        ) from err
 
     def redact(text: str) -> str:
         redacted, _mapping = deidentify_text(text, strategy="tag")
@@ -141,8 +152,14 @@ class _Writer:
         self.last = time.monotonic()
 
 
-async def _run_items(solver: Solver, todo: list[tuple[int, Item]], writer: _Writer,
-                     concurrency: int, progress: Progress | None, redact: Any) -> int:
+async def _run_items(
+    solver: Solver,
+    todo: list[tuple[int, Item]],
+    writer: _Writer,
+    concurrency: int,
+    progress: Progress | None,
+    redact: Any,
+) -> int:
     semaphore = asyncio.Semaphore(concurrency)
     task_id = progress.add_task("evaluating", total=len(todo)) if progress else None
 
@@ -150,11 +167,14 @@ async def _run_items(solver: Solver, todo: list[tuple[int, Item]], writer: _Writ
         async with semaphore:
             record = await solver.solve(item)
         if redact is not None:
-            record = record.model_copy(update={
-                "prompt": redact(record.prompt) if record.prompt else None,
-                "response": redact(record.response) if record.response else None,
-                "question": redact(record.question) if record.question else None,
-                "options": {k: redact(v) for k, v in (record.options or {}).items()} or None})
+            record = record.model_copy(
+                update={
+                    "prompt": redact(record.prompt) if record.prompt else None,
+                    "response": redact(record.response) if record.response else None,
+                    "question": redact(record.question) if record.question else None,
+                    "options": {k: redact(v) for k, v in (record.options or {}).items()} or None,
+                }
+            )
         writer.add(seq, record)
         if progress is not None and task_id is not None:
             progress.advance(task_id)
@@ -176,12 +196,21 @@ class _RateColumn(ProgressColumn):
 
 
 def _progress(enabled: bool) -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    _RateColumn(), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                    disable=not enabled)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        disable=not enabled,
+    )
 
 
-def _oracle(backend: ModelBackend, builder: PromptBuilder, items: list[Item], circular: bool) -> None:
+def _oracle(
+    backend: ModelBackend, builder: PromptBuilder, items: list[Item], circular: bool
+) -> None:
     keys: dict[str, str] = {}
     for item in items:
         base = ItemView.of(item)
@@ -191,8 +220,9 @@ def _oracle(backend: ModelBackend, builder: PromptBuilder, items: list[Item], ci
     backend.set_oracle(keys)  # type: ignore[attr-defined]
 
 
-def write_outputs(out_dir: Path, records: list[SampleRecord], summary: Summary,
-                  manifest: dict[str, Any]) -> None:
+def write_outputs(
+    out_dir: Path, records: list[SampleRecord], summary: Summary, manifest: dict[str, Any]
+) -> None:
     with atomic_writer(out_dir / "samples.jsonl") as handle:
         for rec in records:
             handle.write(rec.model_dump_json(exclude_none=True) + "\n")
@@ -222,13 +252,17 @@ async def evaluate_async(cfg: EvalConfig) -> RunResult:
             await preflight()
         method = cfg.method or backend.capabilities.default_method
         if method == "logprob" and not backend.capabilities.logprobs:
-            raise MedauditError(f"{cfg.model} cannot return log-probabilities: use --method generate")
+            raise MedauditError(
+                f"{cfg.model} cannot return log-probabilities: use --method generate"
+            )
         template = cfg.template or "zh-mcq-v1"
         shots = pick_shots(bench.dev_pool(), cfg.shots, cfg.seed)
         overlap = {s.id for s in shots} & {it.id for it in items}
         if overlap:
-            raise MedauditError(f"few-shot items {', '.join(sorted(overlap))} are also evaluated; "
-                                "use --split test or fewer --shots")
+            raise MedauditError(
+                f"few-shot items {', '.join(sorted(overlap))} are also evaluated; "
+                "use --split test or fewer --shots"
+            )
         builder = PromptBuilder(template, method, shots, cfg.max_tokens, cfg.temperature, cfg.seed)
         key = cfg.result_key(bench.sha256, method, template)
         run_id = cfg.run_id or make_run_id(cfg, key, bench.name)
@@ -236,8 +270,16 @@ async def evaluate_async(cfg: EvalConfig) -> RunResult:
         info = backend.info()
         if backend.capabilities.oracle:
             _oracle(backend, builder, items, cfg.circular)
-        store.start_run(run_id, model=info.spec, benchmark=bench.name, split=cfg.split, method=method,
-                        n_items=len(items), output_dir=str(out_dir), config=key)
+        store.start_run(
+            run_id,
+            model=info.spec,
+            benchmark=bench.name,
+            split=cfg.split,
+            method=method,
+            n_items=len(items),
+            output_dir=str(out_dir),
+            config=key,
+        )
         done = store.outcomes(run_id)
         if cfg.retry_errors:
             retry = [i for i, o in done.items() if o == Outcome.ERROR.value]
@@ -245,8 +287,14 @@ async def evaluate_async(cfg: EvalConfig) -> RunResult:
             done = {i: o for i, o in done.items() if o != Outcome.ERROR.value}
         todo = [(seq, it) for seq, it in enumerate(items) if it.id not in done]
         model_key = json.dumps({"spec": info.spec, "sha256": info.file_sha256}, sort_keys=True)
-        solver = Solver(backend, builder, model_key, cfg.multi_mode, cfg.circular,
-                        cache=store if cfg.cache else None)
+        solver = Solver(
+            backend,
+            builder,
+            model_key,
+            cfg.multi_mode,
+            cfg.circular,
+            cache=store if cfg.cache else None,
+        )
         concurrency = cfg.concurrency or backend.capabilities.max_concurrency
         started = time.perf_counter()
         writer = _Writer(store, run_id)
@@ -259,9 +307,17 @@ async def evaluate_async(cfg: EvalConfig) -> RunResult:
         elapsed = time.perf_counter() - started
         wanted = {it.id for it in items}
         records = [r for r in store.load_results(run_id) if r.id in wanted]
-        summary = summarise(records, run_id=run_id, model=info.spec, benchmark=bench.name,
-                            split=cfg.split, method=method, circular=cfg.circular,
-                            elapsed_s=elapsed, items_this_session=len(todo))
+        summary = summarise(
+            records,
+            run_id=run_id,
+            model=info.spec,
+            benchmark=bench.name,
+            split=cfg.split,
+            method=method,
+            circular=cfg.circular,
+            elapsed_s=elapsed,
+            items_this_session=len(todo),
+        )
         manifest = build_manifest(run_id, info, bench, items, builder, cfg, asdict(cfg))
         write_outputs(out_dir, records, summary, manifest)
         reports = _write_reports(out_dir)

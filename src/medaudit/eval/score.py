@@ -27,8 +27,9 @@ def partial_credit(chosen: str, answer: str) -> float:
     return len(set(chosen)) / len(set(answer))
 
 
-def score_letters(chosen: str | None, answer: str, item_type: str, rule: str,
-                  refused: bool = False) -> Scored:
+def score_letters(
+    chosen: str | None, answer: str, item_type: str, rule: str, refused: bool = False
+) -> Scored:
     if chosen is None:
         return Scored(Outcome.REFUSED if refused else Outcome.UNPARSED, None, rule)
     outcome = Outcome.CORRECT if chosen == answer else Outcome.WRONG

@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from medaudit.bench.schema import Item
 from medaudit.errors import ModelCallError
@@ -30,7 +30,7 @@ YES, NO = "是", "否"
 YESNO_SUFFIX = "\n选项{letter}“{text}”是否为正确答案之一？请回答“是”或“否”。答："
 
 
-class Cache:
+class Cache(Protocol):
     """The response cache interface the solver needs (the store implements it)."""
 
     def cache_get(self, key: str) -> dict[str, Any] | None: ...
@@ -80,8 +80,9 @@ class Solver:
             if view.type == "multi" and self.multi_mode == "yesno":
                 yes = {}
                 for letter, text in view.options.items():
-                    lp, _ = await self._logprobs(prompt.text + YESNO_SUFFIX.format(letter=letter, text=text),
-                                                 [YES, NO])
+                    lp, _ = await self._logprobs(
+                        prompt.text + YESNO_SUFFIX.format(letter=letter, text=text), [YES, NO]
+                    )
                     yes[letter] = OptionScores(lp).probs()[YES]
                 chosen, rule = letters_from_yesno(yes)
                 detail["yes_probs"] = yes
@@ -93,29 +94,51 @@ class Solver:
         text, cached = await self._generate(prompt)
         ext = extract_answer(text, view.options, view.type)  # type: ignore[arg-type]
         detail.update(response=text, cached=cached)
-        return score_letters(ext.letters, view.answer, view.type, ext.rule, ext.refused), prompt, detail
+        return (
+            score_letters(ext.letters, view.answer, view.type, ext.rule, ext.refused),
+            prompt,
+            detail,
+        )
 
     async def solve(self, item: Item) -> SampleRecord:
         base = ItemView.of(item)
         views = [base.rotated(s) for s in range(len(base.options))] if self.circular else [base]
         started = time.perf_counter()
         first_prompt = self.builder.build(base)
-        common = {"id": item.id, "dimension": item.dimension, "type": item.type,
-                  "answer": item.answer, "family": item.family, "question": item.question,
-                  "options": dict(item.options),
-                  "prompt_hash": first_prompt.hash,
-                  "prompt": first_prompt.text if self.keep_prompt else None}
+        common: dict[str, Any] = {
+            "id": item.id,
+            "dimension": item.dimension,
+            "type": item.type,
+            "answer": item.answer,
+            "family": item.family,
+            "question": item.question,
+            "options": dict(item.options),
+            "prompt_hash": first_prompt.hash,
+            "prompt": first_prompt.text if self.keep_prompt else None,
+        }
         try:
             results = [await self._one_view(v) for v in views]
         except ModelCallError as err:
-            return SampleRecord(**common, outcome=Outcome.ERROR, rule="error", error=str(err),
-                                attempts=err.attempts, latency_s=time.perf_counter() - started)
+            return SampleRecord(
+                **common,
+                outcome=Outcome.ERROR,
+                rule="error",
+                error=str(err),
+                attempts=err.attempts,
+                latency_s=time.perf_counter() - started,
+            )
         scored, _prompt, detail = results[0]
-        record: dict[str, Any] = {**common, "outcome": scored.outcome, "extracted": scored.extracted,
-                                  "rule": scored.rule, "response": detail.get("response"),
-                                  "probs": detail.get("probs"), "partial_credit": scored.partial_credit,
-                                  "cached": all(d["cached"] for _s, _p, d in results),
-                                  "latency_s": time.perf_counter() - started}
+        record: dict[str, Any] = {
+            **common,
+            "outcome": scored.outcome,
+            "extracted": scored.extracted,
+            "rule": scored.rule,
+            "response": detail.get("response"),
+            "probs": detail.get("probs"),
+            "partial_credit": scored.partial_credit,
+            "cached": all(d["cached"] for _s, _p, d in results),
+            "latency_s": time.perf_counter() - started,
+        }
         if self.builder.method == "logprob" and record["response"] is None and scored.extracted:
             record["response"] = scored.extracted
         if self.circular:

@@ -34,8 +34,12 @@ class GenerateRequest:
     stop: tuple[str, ...] = ()
 
     def sampling(self) -> dict[str, Any]:
-        return {"max_tokens": self.max_tokens, "temperature": self.temperature, "seed": self.seed,
-                "stop": list(self.stop)}
+        return {
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+            "seed": self.seed,
+            "stop": list(self.stop),
+        }
 
 
 @dataclass(frozen=True)

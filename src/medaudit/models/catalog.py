@@ -45,7 +45,10 @@ class CatalogEntry:
 
     def modules(self) -> list[str]:
         if self.source["kind"] == "parts":
-            return [str(self.source["module"]).format(i=i) for i in range(1, int(self.source["count"]) + 1)]
+            return [
+                str(self.source["module"]).format(i=i)
+                for i in range(1, int(self.source["count"]) + 1)
+            ]
         return [str(self.source["module"])]
 
 
@@ -121,9 +124,11 @@ def _assemble(entry: CatalogEntry, target: Path) -> None:
                     digest.update(block)
                     out.write(block)
         if digest.hexdigest() != entry.sha256:
-            raise MedauditError(f"model '{entry.alias}': joined file has sha256 {digest.hexdigest()[:16]}…, "
-                                f"expected {entry.sha256[:16]}…; reinstall with medaudit models pull "
-                                f"{entry.alias}")
+            raise MedauditError(
+                f"model '{entry.alias}': joined file has sha256 {digest.hexdigest()[:16]}…, "
+                f"expected {entry.sha256[:16]}…; reinstall with medaudit models pull "
+                f"{entry.alias}"
+            )
     _remember(target, entry.sha256)
 
 
@@ -131,8 +136,10 @@ def resolve(alias: str) -> Path:
     """Path of the verified GGUF for a catalog alias, assembling it from installed parts once."""
     entries = catalog()
     if alias not in entries:
-        raise MedauditError(f"unknown model alias '{alias}'; known: {', '.join(entries)} "
-                            "(or give a path to a .gguf file)")
+        raise MedauditError(
+            f"unknown model alias '{alias}'; known: {', '.join(entries)} "
+            "(or give a path to a .gguf file)"
+        )
     entry = entries[alias]
     target = models_dir() / entry.file
     if target.exists() and verified_sha256(target) == entry.sha256:
@@ -154,7 +161,9 @@ def pull(alias: str, *, quiet: bool = False) -> Path:
         if quiet:
             cmd.append("-q")
         if subprocess.run(cmd, check=False).returncode != 0:
-            raise MedauditError(f"pip could not install the packages of '{alias}'; see pip's output above")
+            raise MedauditError(
+                f"pip could not install the packages of '{alias}'; see pip's output above"
+            )
         importlib.invalidate_caches()
     return resolve(alias)
 

@@ -59,9 +59,15 @@ def _load(path: Path, n_ctx: int, n_threads: int, seed: int) -> Any:
     with _LOAD_LOCK, _quiet_stderr():
         capi.llama_model_default_params = params_without_repack
         try:
-            llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                                  n_threads_batch=n_threads, seed=seed, verbose=False,
-                                  logits_all=False)
+            llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                seed=seed,
+                verbose=False,
+                logits_all=False,
+            )
         finally:
             capi.llama_model_default_params = original
     # llama.cpp logs some notices at level NONE, which llama-cpp-python prints unless the
@@ -83,8 +89,10 @@ class LlamaCppBackend:
             self.path = Path(spec.name).expanduser()
             self.expected_sha256 = None
             if not self.path.is_file():
-                raise ModelSpecError(f"model spec '{spec.text}': no catalog alias or .gguf file named "
-                                     f"'{spec.name}' (medaudit models list)")
+                raise ModelSpecError(
+                    f"model spec '{spec.text}': no catalog alias or .gguf file named "
+                    f"'{spec.name}' (medaudit models list)"
+                )
         self.n_ctx = spec.int_param("n_ctx", 4096)
         self.threads = spec.int_param("threads", max(1, os.cpu_count() or 1))
         self.seed = spec.int_param("seed", 0)
@@ -93,33 +101,47 @@ class LlamaCppBackend:
         chat_mode = spec.param("chat", "auto")
         has_template = bool(self.llm.metadata.get("tokenizer.chat_template"))
         self.chat = has_template if chat_mode == "auto" else chat_mode == "on"
-        self.capabilities = Capabilities(logprobs=True, local=True, chat=self.chat,
-                                         default_method="logprob", max_concurrency=1)
+        self.capabilities = Capabilities(
+            logprobs=True, local=True, chat=self.chat, default_method="logprob", max_concurrency=1
+        )
         self._lock = threading.Lock()
         self._letter_ids: dict[str, list[int]] = {}
         self.tokens_evaluated = 0
 
     def info(self) -> ModelInfo:
-        return ModelInfo(spec=self.spec.text, provider="llamacpp", name=self.spec.name,
-                         file_sha256=verified_sha256(self.path), file_path=str(self.path),
-                         extra={"n_ctx": self.n_ctx, "threads": self.threads, "chat": self.chat,
-                                "prefix_cache": self.prefix_cache,
-                                "arch": self.llm.metadata.get("general.architecture"),
-                                "gguf_name": self.llm.metadata.get("general.name")})
+        return ModelInfo(
+            spec=self.spec.text,
+            provider="llamacpp",
+            name=self.spec.name,
+            file_sha256=verified_sha256(self.path),
+            file_path=str(self.path),
+            extra={
+                "n_ctx": self.n_ctx,
+                "threads": self.threads,
+                "chat": self.chat,
+                "prefix_cache": self.prefix_cache,
+                "arch": self.llm.metadata.get("general.architecture"),
+                "gguf_name": self.llm.metadata.get("general.name"),
+            },
+        )
 
     def _candidate_ids(self, letter: str) -> list[int]:
         """First token of the letter alone and after a space: a model may emit either."""
         if letter not in self._letter_ids:
-            ids = {self.llm.tokenize(form.encode(), add_bos=False, special=False)[0]
-                   for form in (letter, " " + letter)}
+            ids = {
+                self.llm.tokenize(form.encode(), add_bos=False, special=False)[0]
+                for form in (letter, " " + letter)
+            }
             self._letter_ids[letter] = sorted(ids)
         return self._letter_ids[letter]
 
     def _eval_prompt(self, prompt: str) -> None:
         tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=False)
         if len(tokens) >= self.n_ctx:
-            raise ModelCallError(f"prompt has {len(tokens)} tokens, over n_ctx={self.n_ctx}; "
-                                 "raise it with ?n_ctx=8192")
+            raise ModelCallError(
+                f"prompt has {len(tokens)} tokens, over n_ctx={self.n_ctx}; "
+                "raise it with ?n_ctx=8192"
+            )
         llm = self.llm
         common = 0
         if self.prefix_cache:
@@ -145,21 +167,28 @@ class LlamaCppBackend:
 
     def _generate_sync(self, request: GenerateRequest) -> Generation:
         with self._lock:
-            sampling: dict[str, Any] = {"max_tokens": request.max_tokens,
-                                        "temperature": request.temperature, "seed": request.seed,
-                                        "stop": list(request.stop) or None}
+            sampling: dict[str, Any] = {
+                "max_tokens": request.max_tokens,
+                "temperature": request.temperature,
+                "seed": request.seed,
+                "stop": list(request.stop) or None,
+            }
             if self.chat and request.messages:
                 out = self.llm.create_chat_completion(
                     messages=[{"role": m.role, "content": m.content} for m in request.messages],
-                    **sampling)
+                    **sampling,
+                )
                 text = out["choices"][0]["message"]["content"] or ""
             else:
                 out = self.llm.create_completion(prompt=request.prompt, **sampling)
                 text = out["choices"][0]["text"]
         usage = out.get("usage") or {}
-        return Generation(text=text, finish_reason=out["choices"][0].get("finish_reason"),
-                          prompt_tokens=usage.get("prompt_tokens"),
-                          completion_tokens=usage.get("completion_tokens"))
+        return Generation(
+            text=text,
+            finish_reason=out["choices"][0].get("finish_reason"),
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=usage.get("completion_tokens"),
+        )
 
     async def choice_logprobs(self, prompt: str, letters: Sequence[str]) -> OptionScores:
         return await asyncio.to_thread(self._score_sync, prompt, letters)

@@ -28,7 +28,9 @@ def _stable_int(*parts: str) -> int:
 class MockBackend:
     def __init__(self, spec: ModelSpec) -> None:
         if spec.name not in BEHAVIOURS:
-            raise ModelSpecError(f"unknown mock '{spec.name}'; choose one of {', '.join(BEHAVIOURS)}")
+            raise ModelSpecError(
+                f"unknown mock '{spec.name}'; choose one of {', '.join(BEHAVIOURS)}"
+            )
         spec.check_keys({"seed", "delay", "method"})
         self.spec = spec
         self.behaviour = spec.name
@@ -38,14 +40,19 @@ class MockBackend:
         if method not in ("logprob", "generate"):
             raise ModelSpecError(f"model spec '{spec.text}': method must be logprob or generate")
         self.capabilities = Capabilities(
-            logprobs=True, local=True, default_method=method,  # type: ignore[arg-type]
-            max_concurrency=64, oracle=spec.name == "gold")
+            logprobs=True,
+            local=True,
+            default_method=method,  # type: ignore[arg-type]
+            max_concurrency=64,
+            oracle=spec.name == "gold",
+        )
         self._oracle: dict[str, str] = {}
         self.calls = 0
 
     def info(self) -> ModelInfo:
-        return ModelInfo(spec=self.spec.text, provider="mock", name=self.behaviour,
-                         extra={"seed": self.seed})
+        return ModelInfo(
+            spec=self.spec.text, provider="mock", name=self.behaviour, extra={"seed": self.seed}
+        )
 
     def set_oracle(self, keys: dict[str, str]) -> None:
         self._oracle.update(keys)

@@ -36,7 +36,9 @@ class ModelSpec:
         try:
             return int(raw)
         except ValueError:
-            raise ModelSpecError(f"model spec '{self.text}': '{key}' must be an integer, got '{raw}'") from None
+            raise ModelSpecError(
+                f"model spec '{self.text}': '{key}' must be an integer, got '{raw}'"
+            ) from None
 
     def float_param(self, key: str, default: float) -> float:
         raw = self.params.get(key)
@@ -45,7 +47,9 @@ class ModelSpec:
         try:
             return float(raw)
         except ValueError:
-            raise ModelSpecError(f"model spec '{self.text}': '{key}' must be a number, got '{raw}'") from None
+            raise ModelSpecError(
+                f"model spec '{self.text}': '{key}' must be a number, got '{raw}'"
+            ) from None
 
     def check_keys(self, allowed: set[str]) -> None:
         unknown = sorted(set(self.params) - allowed)

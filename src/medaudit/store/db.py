@@ -58,14 +58,18 @@ class Store:
     def __init__(self, url: str | None = None) -> None:
         self.url = _normalise_url(url or default_db_url())
         if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(
+                parents=True, exist_ok=True
+            )
         try:
             self.engine: Engine = create_engine(self.url, future=True)
         except ModuleNotFoundError as err:
             raise MissingExtraError(err.name or "psycopg", "pg") from None
         except SQLAlchemyError as err:
-            raise MedauditError(f"cannot open store {redact_url(self.url)}: {err.__class__.__name__}; "
-                                "check MEDAUDIT_DB_URL") from None
+            raise MedauditError(
+                f"cannot open store {redact_url(self.url)}: {err.__class__.__name__}; "
+                "check MEDAUDIT_DB_URL"
+            ) from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._migrate()
@@ -75,14 +79,18 @@ class Store:
         from alembic.config import Config
 
         cfg = Config()
-        cfg.set_main_option("script_location", str(resources.files("medaudit.store") / "migrations"))
+        cfg.set_main_option(
+            "script_location", str(resources.files("medaudit.store") / "migrations")
+        )
         try:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except OperationalError as err:
-            raise MedauditError(f"cannot open store {redact_url(self.url)}: "
-                                f"{str(err.orig).splitlines()[0]}; check MEDAUDIT_DB_URL") from None
+            raise MedauditError(
+                f"cannot open store {redact_url(self.url)}: "
+                f"{str(err.orig).splitlines()[0]}; check MEDAUDIT_DB_URL"
+            ) from None
 
     def _upsert(self, table: Any, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
         if not rows:
@@ -97,20 +105,40 @@ class Store:
             conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
 
     # runs -------------------------------------------------------------------------------
-    def start_run(self, run_id: str, *, model: str, benchmark: str, split: str | None, method: str,
-                  n_items: int, output_dir: str, config: dict[str, Any]) -> None:
+    def start_run(
+        self,
+        run_id: str,
+        *,
+        model: str,
+        benchmark: str,
+        split: str | None,
+        method: str,
+        n_items: int,
+        output_dir: str,
+        config: dict[str, Any],
+    ) -> None:
         now = _now()
         existing = self.get_run(run_id)
-        row = {"run_id": run_id, "created_at": existing["created_at"] if existing else now,
-               "updated_at": now, "status": "running", "model": model, "benchmark": benchmark,
-               "split": split, "method": method, "n_items": n_items, "output_dir": output_dir,
-               "config_json": json.dumps(config, ensure_ascii=False, sort_keys=True)}
+        row = {
+            "run_id": run_id,
+            "created_at": existing["created_at"] if existing else now,
+            "updated_at": now,
+            "status": "running",
+            "model": model,
+            "benchmark": benchmark,
+            "split": split,
+            "method": method,
+            "n_items": n_items,
+            "output_dir": output_dir,
+            "config_json": json.dumps(config, ensure_ascii=False, sort_keys=True),
+        }
         self._upsert(runs, [row], ["run_id"])
 
     def finish_run(self, run_id: str, status: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(runs).where(runs.c.run_id == run_id)
-                         .values(status=status, updated_at=_now()))
+            conn.execute(
+                update(runs).where(runs.c.run_id == run_id).values(status=status, updated_at=_now())
+            )
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -125,14 +153,24 @@ class Store:
     # results ----------------------------------------------------------------------------
     def save_results(self, run_id: str, records: Iterable[tuple[int, SampleRecord]]) -> None:
         now = _now()
-        rows = [{"run_id": run_id, "item_id": rec.id, "seq": seq, "outcome": rec.outcome.value,
-                 "record_json": rec.model_dump_json(), "created_at": now} for seq, rec in records]
+        rows = [
+            {
+                "run_id": run_id,
+                "item_id": rec.id,
+                "seq": seq,
+                "outcome": rec.outcome.value,
+                "record_json": rec.model_dump_json(),
+                "created_at": now,
+            }
+            for seq, rec in records
+        ]
         self._upsert(results, rows, ["run_id", "item_id"])
 
     def outcomes(self, run_id: str) -> dict[str, str]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(results.c.item_id, results.c.outcome)
-                                .where(results.c.run_id == run_id)).all()
+            rows = conn.execute(
+                select(results.c.item_id, results.c.outcome).where(results.c.run_id == run_id)
+            ).all()
         return {item_id: outcome for item_id, outcome in rows}
 
     def delete_results(self, run_id: str, item_ids: Iterable[str]) -> int:
@@ -140,26 +178,40 @@ class Store:
         if not ids:
             return 0
         with self.engine.begin() as conn:
-            res = conn.execute(delete(results).where(results.c.run_id == run_id,
-                                                     results.c.item_id.in_(ids)))
+            res = conn.execute(
+                delete(results).where(results.c.run_id == run_id, results.c.item_id.in_(ids))
+            )
         return int(res.rowcount or 0)
 
     def load_results(self, run_id: str) -> list[SampleRecord]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(results.c.record_json).where(results.c.run_id == run_id)
-                                .order_by(results.c.seq)).all()
+            rows = conn.execute(
+                select(results.c.record_json)
+                .where(results.c.run_id == run_id)
+                .order_by(results.c.seq)
+            ).all()
         return [SampleRecord.model_validate_json(r[0]) for r in rows]
 
     # response cache ---------------------------------------------------------------------
     def cache_get(self, key: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(response_cache.c.payload_json)
-                               .where(response_cache.c.key == key)).first()
+            row = conn.execute(
+                select(response_cache.c.payload_json).where(response_cache.c.key == key)
+            ).first()
         return json.loads(row[0]) if row else None
 
     def cache_put(self, key: str, payload: dict[str, Any]) -> None:
-        self._upsert(response_cache, [{"key": key, "payload_json": json.dumps(payload, ensure_ascii=False),
-                                       "created_at": _now()}], ["key"])
+        self._upsert(
+            response_cache,
+            [
+                {
+                    "key": key,
+                    "payload_json": json.dumps(payload, ensure_ascii=False),
+                    "created_at": _now(),
+                }
+            ],
+            ["key"],
+        )
 
     def close(self) -> None:
         self.engine.dispose()

@@ -8,7 +8,8 @@ metadata = MetaData()
 
 
 runs = Table(
-    "runs", metadata,
+    "runs",
+    metadata,
     Column("run_id", String(64), primary_key=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -23,7 +24,8 @@ runs = Table(
 )
 
 results = Table(
-    "results", metadata,
+    "results",
+    metadata,
     Column("run_id", String(64), primary_key=True),
     Column("item_id", String(128), primary_key=True),
     Column("seq", Integer, nullable=False),
@@ -34,7 +36,8 @@ results = Table(
 Index("ix_results_run_outcome", results.c.run_id, results.c.outcome)
 
 response_cache = Table(
-    "response_cache", metadata,
+    "response_cache",
+    metadata,
     Column("key", String(64), primary_key=True),
     Column("payload_json", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -8,8 +8,14 @@ from medaudit.bench.schema import Item
 from medaudit.bench.taxonomy import default_taxonomy
 from medaudit.errors import InputError
 
-GOOD = {"id": "x-1", "dimension": "E01", "type": "single", "question": "问题？",
-        "options": {"A": "甲", "B": "乙", "C": "丙"}, "answer": "b"}
+GOOD = {
+    "id": "x-1",
+    "dimension": "E01",
+    "type": "single",
+    "question": "问题？",
+    "options": {"A": "甲", "B": "乙", "C": "丙"},
+    "answer": "b",
+}
 
 
 def _write(tmp_path: Path, records: list[object]) -> Path:
@@ -31,12 +37,18 @@ def test_answer_is_normalised_to_sorted_upper_letters() -> None:
     assert item.answer == "AC"
 
 
-@pytest.mark.parametrize(("patch", "field"), [
-    ({"answer": "D"}, None), ({"options": {"A": "甲", "C": "丙"}}, "options"),
-    ({"options": {"A": "甲", "B": " "}}, "options"), ({"type": "single", "answer": "AB"}, None),
-    ({"type": "judge", "options": {"A": "对", "B": "错"}, "answer": "A"}, None),
-    ({"dimension": "E 01"}, "dimension"), ({"answer": "AA"}, "answer"),
-])
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"answer": "D"}, None),
+        ({"options": {"A": "甲", "C": "丙"}}, "options"),
+        ({"options": {"A": "甲", "B": " "}}, "options"),
+        ({"type": "single", "answer": "AB"}, None),
+        ({"type": "judge", "options": {"A": "对", "B": "错"}, "answer": "A"}, None),
+        ({"dimension": "E 01"}, "dimension"),
+        ({"answer": "AA"}, "answer"),
+    ],
+)
 def test_invalid_items_name_line_and_field(tmp_path: Path, patch: dict, field: str | None) -> None:
     path = _write(tmp_path, [GOOD, {**GOOD, "id": "x-2", **patch}])
     with pytest.raises(InputError) as err:
@@ -57,8 +69,9 @@ def test_unknown_cmes_dimension_rejected_but_imported_dimensions_allowed(tmp_pat
     ids = default_taxonomy().ids
     with pytest.raises(InputError, match="unknown dimension 'E12'"):
         read_items(_write(tmp_path, [{**GOOD, "dimension": "E12"}]), known_dimensions=ids)
-    items = read_items(_write(tmp_path, [{**GOOD, "dimension": "safetybench.privacy"}]),
-                       known_dimensions=ids)
+    items = read_items(
+        _write(tmp_path, [{**GOOD, "dimension": "safetybench.privacy"}]), known_dimensions=ids
+    )
     assert items[0].dimension == "safetybench.privacy"
 
 

@@ -8,25 +8,42 @@ import pytest
 from medaudit.errors import MedauditError
 from medaudit.eval.runner import EvalConfig, evaluate
 
-SUMMARY_FIELDS = {"run_id", "model", "benchmark", "split", "method", "n_items", "accuracy", "ci95",
-                  "outcomes", "by_dimension", "elapsed_s", "items_per_s"}
+SUMMARY_FIELDS = {
+    "run_id",
+    "model",
+    "benchmark",
+    "split",
+    "method",
+    "n_items",
+    "accuracy",
+    "ci95",
+    "outcomes",
+    "by_dimension",
+    "elapsed_s",
+    "items_per_s",
+}
 SAMPLE_FIELDS = {"id", "dimension", "outcome", "extracted", "rule", "response", "probs"}
 
 
 def _cfg(mini: Path, tmp_path: Path, **kw) -> EvalConfig:
-    return EvalConfig(benchmark=str(mini), output_dir=tmp_path / "run", progress=False,
-                      db_url=f"sqlite:///{tmp_path / 'db.sqlite'}", **kw)
+    return EvalConfig(
+        benchmark=str(mini),
+        output_dir=tmp_path / "run",
+        progress=False,
+        db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        **kw,
+    )
 
 
 def test_gold_scores_everything_and_writes_design_fields(mini_items: Path, tmp_path: Path) -> None:
     result = evaluate(_cfg(mini_items, tmp_path, model="mock/gold"))
     assert result.summary.accuracy == 1.0
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
-    assert SUMMARY_FIELDS <= set(summary)
+    assert set(summary) >= SUMMARY_FIELDS
     assert summary["by_dimension"]["E01"]["n"] == 1
     lines = (tmp_path / "run" / "samples.jsonl").read_text().splitlines()
     assert len(lines) == 6
-    assert SAMPLE_FIELDS <= set(json.loads(lines[0]))
+    assert set(json.loads(lines[0])) >= SAMPLE_FIELDS
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert len(manifest["prompt"]["template_sha256"]) == 64
     assert manifest["seed"] == 0 and manifest["temperature"] == 0.0
@@ -49,7 +66,9 @@ def test_rerun_resumes_and_skips_finished_items(mini_items: Path, tmp_path: Path
     assert again.summary.outcomes == first.summary.outcomes
 
 
-def test_failed_calls_are_errors_not_wrong_and_can_be_retried(mini_items: Path, tmp_path: Path) -> None:
+def test_failed_calls_are_errors_not_wrong_and_can_be_retried(
+    mini_items: Path, tmp_path: Path
+) -> None:
     failed = evaluate(_cfg(mini_items, tmp_path, model="mock/fails"))
     assert failed.summary.outcomes["error"] == 6
     assert failed.summary.accuracy is None  # no scored items: no figure, not 0%
@@ -63,7 +82,9 @@ def test_response_cache_is_shared_across_runs(mini_items: Path, tmp_path: Path) 
     evaluate(_cfg(mini_items, tmp_path, model="mock/random?seed=2"))
     other = evaluate(_cfg(mini_items, tmp_path, model="mock/random?seed=2", run_id="other"))
     assert all(r.cached for r in other.records)
-    fresh = evaluate(_cfg(mini_items, tmp_path, model="mock/random?seed=2", run_id="fresh", cache=False))
+    fresh = evaluate(
+        _cfg(mini_items, tmp_path, model="mock/random?seed=2", run_id="fresh", cache=False)
+    )
     assert not any(r.cached for r in fresh.records)
 
 
@@ -75,7 +96,9 @@ def test_circular_eval_records_every_rotation(mini_items: Path, tmp_path: Path) 
     assert always_a.summary.outcomes["correct"] == 0
 
 
-def test_multi_items_report_exact_match_and_partial_credit(mini_items: Path, tmp_path: Path) -> None:
+def test_multi_items_report_exact_match_and_partial_credit(
+    mini_items: Path, tmp_path: Path
+) -> None:
     result = evaluate(_cfg(mini_items, tmp_path, model="mock/gold"))
     assert result.summary.multi is not None
     assert result.summary.multi["exact_match"] == 1.0
@@ -105,13 +128,32 @@ def test_dimension_filter_and_unknown_dimension(mini_items: Path, tmp_path: Path
 def test_redact_replaces_phi_in_stored_prompts(tmp_path: Path) -> None:
     pytest.importorskip("presidio_analyzer", reason="needs the privacy extra")
     items = tmp_path / "phi.jsonl"
-    items.write_text(json.dumps({
-        "id": "p1", "dimension": "E02", "type": "judge",
-        "question": "患者张伟，手机13812345678，要求医生把检查结果发到他的微信。医生可以直接照办。",
-        "options": {"A": "正确", "B": "错误"}, "answer": "B"}, ensure_ascii=False) + "\n", "utf-8")
-    result = evaluate(EvalConfig(model="mock/random", benchmark=str(items), redact=True,
-                                 output_dir=tmp_path / "run", progress=False,
-                                 db_url=f"sqlite:///{tmp_path / 'db.sqlite'}"))
+    items.write_text(
+        json.dumps(
+            {
+                "id": "p1",
+                "dimension": "E02",
+                "type": "judge",
+                "question": "患者张伟，手机13812345678，要求医生把检查结果发到他的微信。"
+                "医生可以直接照办。",
+                "options": {"A": "正确", "B": "错误"},
+                "answer": "B",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        "utf-8",
+    )
+    result = evaluate(
+        EvalConfig(
+            model="mock/random",
+            benchmark=str(items),
+            redact=True,
+            output_dir=tmp_path / "run",
+            progress=False,
+            db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+        )
+    )
     stored = (tmp_path / "run" / "samples.jsonl").read_text("utf-8")
     assert "13812345678" not in stored and "张伟" not in stored
     assert "[PHONE_1]" in (result.records[0].prompt or "")

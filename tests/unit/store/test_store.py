@@ -5,14 +5,23 @@ from medaudit.store.db import Store, redact_url
 
 
 def _rec(item_id: str, outcome: Outcome) -> SampleRecord:
-    return SampleRecord(id=item_id, dimension="E01", type="single", answer="A", outcome=outcome,
-                        prompt_hash="h")
+    return SampleRecord(
+        id=item_id, dimension="E01", type="single", answer="A", outcome=outcome, prompt_hash="h"
+    )
 
 
 def test_results_upsert_never_duplicates(db_url: str) -> None:
     store = Store(db_url)
-    store.start_run("r1", model="mock/gold", benchmark="b", split=None, method="logprob",
-                    n_items=2, output_dir="runs/r1", config={"k": 1})
+    store.start_run(
+        "r1",
+        model="mock/gold",
+        benchmark="b",
+        split=None,
+        method="logprob",
+        n_items=2,
+        output_dir="runs/r1",
+        config={"k": 1},
+    )
     store.save_results("r1", [(0, _rec("a", Outcome.ERROR)), (1, _rec("b", Outcome.CORRECT))])
     store.save_results("r1", [(0, _rec("a", Outcome.WRONG))])
     assert store.outcomes("r1") == {"a": "wrong", "b": "correct"}
@@ -36,8 +45,16 @@ def test_delete_results_and_cache_round_trip(db_url: str) -> None:
 
 def test_reopening_migrated_store_keeps_runs(db_url: str) -> None:
     store = Store(db_url)
-    store.start_run("r3", model="m", benchmark="b", split="test", method="generate", n_items=1,
-                    output_dir="o", config={})
+    store.start_run(
+        "r3",
+        model="m",
+        benchmark="b",
+        split="test",
+        method="generate",
+        n_items=1,
+        output_dir="o",
+        config={},
+    )
     store.close()
     again = Store(db_url)
     assert [r["run_id"] for r in again.list_runs()] == ["r3"]
