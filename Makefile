@@ -51,8 +51,11 @@ format: install-dev
 	$(BIN)/ruff check --fix src tests benchmarks scripts
 
 bench: install-dev
+	$(PIP) install -q -e '.[$(EXTRAS_TEST),bench]'
 	$(BIN)/python benchmarks/harness_overhead.py
-	$(BIN)/python benchmarks/local_scoring.py
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/local_scoring.py
+	$(BIN)/python benchmarks/privacy_compare.py
+	$(BIN)/python benchmarks/privacy_perf.py
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
