@@ -20,13 +20,23 @@ def compare_command(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Directory for compare.json, compare.md, compare.html."
     ),
+    guard_a: str | None = typer.Option(
+        None, help="Fine-tunes: run A on the general guard set (data/general/medknowledge.jsonl)."
+    ),
+    guard_b: str | None = typer.Option(None, help="Fine-tunes: run B on the general guard set."),
 ) -> None:
     """Per-dimension accuracy of B minus A, 95% CI, exact McNemar p and Holm-adjusted p."""
     from medaudit.bench.taxonomy import default_taxonomy
     from medaudit.eval.compare import compare_runs
+    from medaudit.finetune.report import finetune_html, finetune_markdown, finetune_section
     from medaudit.fsutil import atomic_writer
 
     result = compare_runs(run_a, run_b)
+    section = finetune_section(
+        Path(result["a"]["run_dir"]), Path(result["b"]["run_dir"]), guard_a, guard_b
+    )
+    if section is not None:
+        result["finetune"] = section
     taxonomy = default_taxonomy()
     table = Table(title=f"A = {result['a']['model']}   B = {result['b']['model']}")
     for col in (
@@ -65,14 +75,28 @@ def compare_command(
         f"{result['n_shared']} shared items; {result['excluded_errors']} left out for errors; "
         f"{result['only_a']} only in A, {result['only_b']} only in B"
     )
+    guard = (section or {}).get("guard")
+    if guard:
+        overall = guard["overall"]
+        console.print(
+            f"general-ability guard: A {_fmt(overall['acc_a'])}% -> B {_fmt(overall['acc_b'])}% "
+            f"({guard['verdict']}: {guard['reason']})"
+        )
     if output is not None:
         with atomic_writer(output / "compare.json") as handle:
             json.dump(result, handle, ensure_ascii=False, indent=2)
         from medaudit.report import render_comparison_html, render_comparison_markdown
 
         a_dir, b_dir = Path(result["a"]["run_dir"]), Path(result["b"]["run_dir"])
+        markdown = render_comparison_markdown(a_dir, b_dir, result)
+        page = render_comparison_html(a_dir, b_dir, result)
+        if section is not None:
+            from medaudit.finetune.report import inject_html
+
+            markdown += finetune_markdown(section)
+            page = inject_html(page, finetune_html(section))
         with atomic_writer(output / "compare.md") as handle:
-            handle.write(render_comparison_markdown(a_dir, b_dir, result))
+            handle.write(markdown)
         with atomic_writer(output / "compare.html") as handle:
-            handle.write(render_comparison_html(a_dir, b_dir, result))
+            handle.write(page)
         console.print(f"written: {output}/compare.json, compare.md, compare.html")

@@ -26,6 +26,9 @@ class LoraSettings(BaseModel):
     dropout: float = Field(0.05, ge=0.0, lt=1.0)
     target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj",
                                                                "o_proj"])
+    # Only the last N transformer layers get adapters: backward then stops at the first adapted
+    # layer, which on CPU cuts a step's cost roughly in proportion.
+    last_layers: int | None = Field(None, ge=1)
 
 
 class TrainingSettings(BaseModel):

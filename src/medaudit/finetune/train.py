@@ -157,8 +157,13 @@ def run_lora(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True)
     source = base_source(cfg.base_name())
     model, tokenizer = load_causal_lm(source, t.dtype)
     encoded = encode_items(sorted(train.items, key=lambda it: it.id), builder, tokenizer, t.max_len)
+    layers = None
+    if cfg.lora.last_layers:
+        n_layers = int(model.config.num_hidden_layers)
+        layers = list(range(max(0, n_layers - cfg.lora.last_layers), n_layers))
     lora = LoraConfig(task_type="CAUSAL_LM", r=cfg.lora.r, lora_alpha=cfg.lora.alpha,
-                      lora_dropout=cfg.lora.dropout, target_modules=list(cfg.lora.target_modules))
+                      lora_dropout=cfg.lora.dropout, target_modules=list(cfg.lora.target_modules),
+                      layers_to_transform=layers)
     model = get_peft_model(model, lora)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
@@ -185,9 +190,9 @@ def run_lora(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True)
         if dev_items and state.step == 0 and state.base_dev_accuracy is None:
             state.base_dev_accuracy = dev_accuracy(model, tokenizer, builder, dev_items,
                                                    t.batch_size * 2)
+            # The base's dev accuracy is a reference, not a candidate: as in transformers'
+            # load_best_model_at_end, only trained checkpoints compete for "best".
             state.dev_history.append({"step": 0, "accuracy": state.base_dev_accuracy})
-            state.best_dev_accuracy, state.best_step = state.base_dev_accuracy, 0
-            model.save_pretrained(str(adapter_dir))
             bar.update(state)
         try:
             while state.step < steps and not state.stopped:

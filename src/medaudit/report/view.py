@@ -203,10 +203,27 @@ def _facts(run: RunData) -> list[Fact]:
     facts.append(Fact("题库 sha256", short(b_hash), str(b_hash) if b_hash else None))
     facts.append(Fact("随机种子 seed", str(m.seed)))
     facts.append(Fact("温度 temperature", f"{m.temperature:g}"))
+    facts += _lineage_facts(m.lineage)
     version = m.packages.get("medaudit")
     if version:
         facts.append(Fact("medaudit", version + (f" · {short(m.git_revision, 10)}"
                                                  if m.git_revision else "")))
+    return facts
+
+
+def _lineage_facts(lineage: dict[str, Any] | None) -> list[Fact]:
+    """A fine-tuned model's lineage (manifest.lineage): what it was tuned from and on."""
+    if not lineage:
+        return []
+    from medaudit.finetune.summary import lineage_rows
+
+    wanted = ("base sha256", "train data", "train item ids sha256", "adapter sha256", "seed")
+    rows = dict(lineage_rows(lineage))
+    facts = [Fact("微调谱系 lineage", short(lineage.get("path"), 60), str(lineage.get("path")))]
+    for key in wanted:
+        value = rows.get(key)
+        if value and value != "None":
+            facts.append(Fact(f"微调 {key}", short(value, 16), value))
     return facts
 
 
