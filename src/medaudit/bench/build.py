@@ -31,8 +31,8 @@ from medaudit.fsutil import atomic_writer
 SPLITS = ("train", "dev", "test")
 DEFAULT_RATIOS = {"train": 0.6, "dev": 0.1, "test": 0.3}
 DEFAULT_SEED = 20240601
-METHOD = ("greedy stratified group assignment: groups = families joined by shared generator "
-          "fact ids; largest group first, equal sizes in seeded random order; each group goes "
+METHOD = ("greedy stratified group assignment, per dimension with a seed of (seed, dimension): "
+          "groups = families joined by shared generator fact ids; largest group first, equal sizes in seeded random order; each group goes "
           "to the split that least increases the squared deviation from target counts over its "
           "(dimension, type) cells")
 
@@ -81,17 +81,33 @@ def _groups(items: Sequence[Item]) -> list[list[Item]]:
 
 def assign_splits(items: Sequence[Item], seed: int,
                   ratios: dict[str, float] | None = None) -> dict[str, str]:
-    """{item id: split}; the same items, seed and ratios always give the same answer."""
+    """{item id: split}; the same items, seed and ratios always give the same answer.
+
+    Each dimension is split on its own, with its own seeded order, so adding, reviewing or
+    dropping items of one dimension never moves another dimension's items between splits: a
+    baseline measured on one dimension's test items stays valid while the benchmark grows.
+    """
     ratios = ratios or DEFAULT_RATIOS
     total = sum(ratios.values())
     if set(ratios) != set(SPLITS) or total <= 0 or any(v < 0 for v in ratios.values()):
         raise MedauditError(f"split ratios must give train, dev and test non-negative shares, "
                             f"got {ratios}")
-    cell_totals: Counter[tuple[str, str]] = Counter((it.dimension, str(it.type)) for it in items)
+    by_partition: dict[str, list[list[Item]]] = defaultdict(list)
+    for group in _groups(items):
+        by_partition["+".join(sorted({it.dimension for it in group}))].append(group)
+    out: dict[str, str] = {}
+    for partition, groups in sorted(by_partition.items()):
+        out.update(_assign_partition(groups, random.Random(f"{seed}:{partition}"), ratios, total))
+    return out
+
+
+def _assign_partition(groups: list[list[Item]], rng: random.Random, ratios: dict[str, float],
+                      total: float) -> dict[str, str]:
+    cell_totals: Counter[tuple[str, str]] = Counter(
+        (it.dimension, str(it.type)) for group in groups for it in group)
     target = {s: {c: n * ratios[s] / total for c, n in cell_totals.items()} for s in SPLITS}
     current: dict[str, Counter[tuple[str, str]]] = {s: Counter() for s in SPLITS}
-    rng = random.Random(seed)
-    groups = _groups(items)
+    groups = list(groups)
     rng.shuffle(groups)
     groups.sort(key=len, reverse=True)  # stable: equal sizes keep the seeded order
     out: dict[str, str] = {}

@@ -275,3 +275,17 @@ def test_export_hf_needs_splits(tmp_path: Path, root: Path) -> None:
     items = read_items(root / "items" / "E01.jsonl")
     with pytest.raises(MedauditError, match="bench build"):
         export(items, "hf", tmp_path / "hf")
+
+
+def test_adding_a_dimension_never_moves_another_dimensions_items() -> None:
+    from medaudit.bench.build import assign_splits
+    from medaudit.bench.schema import Item
+
+    def items(dim: str, n: int) -> list[Item]:
+        return [Item(id=f"cmes-{dim}-{i:05d}", dimension=dim, type="single", question=f"题{i}",
+                     options={k: f"{k}{i}" for k in "ABCDE"}, answer="A", family=f"{dim}-f{i:04d}")
+                for i in range(n)]
+
+    alone = assign_splits(items("S01", 40), seed=7)
+    together = assign_splits(items("S01", 40) + items("E05", 40), seed=7)
+    assert {k: v for k, v in together.items() if "-S01-" in k} == alone
