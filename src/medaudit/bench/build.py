@@ -32,7 +32,8 @@ SPLITS = ("train", "dev", "test")
 DEFAULT_RATIOS = {"train": 0.6, "dev": 0.1, "test": 0.3}
 DEFAULT_SEED = 20240601
 METHOD = ("greedy stratified group assignment, per dimension with a seed of (seed, dimension): "
-          "groups = families joined by shared generator fact ids; largest group first, equal sizes in seeded random order; each group goes "
+          "groups = families joined by shared generator fact ids; largest group first, equal "
+          "sizes in seeded random order; each group goes "
           "to the split that least increases the squared deviation from target counts over its "
           "(dimension, type) cells")
 
