@@ -54,9 +54,17 @@ def latest_checkpoint(out: Path) -> Path | None:
     return found[-1] if found else None
 
 
-def save_checkpoint(out: Path, state: TrainState, model: Any, optimizer: Any,
-                    scheduler: Any) -> Path:
+def rng_snapshot() -> dict[str, Any]:
+    """The three RNG states; taken at the start of a step so an interrupted step replays exactly."""
     import numpy as np
+    import torch
+
+    return {"torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state(),
+            "python_rng": random.getstate()}
+
+
+def save_checkpoint(out: Path, state: TrainState, model: Any, optimizer: Any,
+                    scheduler: Any, rng: dict[str, Any] | None = None) -> Path:
     import torch
     from peft import get_peft_model_state_dict
 
@@ -66,8 +74,7 @@ def save_checkpoint(out: Path, state: TrainState, model: Any, optimizer: Any,
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     torch.save({"adapter": get_peft_model_state_dict(model), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(), "torch_rng": torch.get_rng_state(),
-                "numpy_rng": np.random.get_state(), "python_rng": random.getstate()},
+                "scheduler": scheduler.state_dict(), **(rng or rng_snapshot())},
                tmp / "trainer.pt")
     (tmp / "state.json").write_text(json.dumps(asdict(state), indent=1), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)

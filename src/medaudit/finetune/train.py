@@ -27,6 +27,7 @@ from medaudit.finetune.checkpoint import (
     TrainState,
     latest_checkpoint,
     load_checkpoint,
+    rng_snapshot,
     save_checkpoint,
 )
 from medaudit.finetune.config import FinetuneConfig
@@ -184,6 +185,7 @@ def run_lora(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True)
         notes.append(f"resumed from {checkpoint.name} (step {state.step} of {steps})")
     session_start = time.perf_counter()
     pad_id = int(tokenizer.pad_token_id)
+    step_rng = rng_snapshot()
     adapter_dir = out / "adapter"
     with TrainProgress(steps, enabled=progress) as bar:
         bar.update(state)
@@ -200,6 +202,7 @@ def run_lora(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True)
                 per_update = t.batch_size * t.grad_accum
                 while state.position < len(order) and state.step < steps:
                     chunk = order[state.position:state.position + per_update]
+                    step_rng = rng_snapshot()  # an interrupted step restarts from here
                     optimizer.zero_grad(set_to_none=True)
                     total = 0.0
                     for k in range(0, len(chunk), t.batch_size):
@@ -213,6 +216,7 @@ def run_lora(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True)
                     state.position += len(chunk)
                     state.step += 1
                     state.losses.append(round(total, 5))
+                    step_rng = rng_snapshot()  # the step is done: an interrupt now keeps it
                     if dev_items and (state.step % t.eval_every == 0 or state.step == steps):
                         acc = dev_accuracy(model, tokenizer, builder, dev_items, t.batch_size * 2)
                         state.dev_history.append({"step": state.step, "accuracy": acc})
@@ -234,8 +238,10 @@ def run_lora(cfg: FinetuneConfig, *, resume: bool = True, progress: bool = True)
                 if state.position >= len(order):
                     state.epoch, state.position = state.epoch + 1, 0
         except KeyboardInterrupt:
+            # Parameters change only in optimizer.step(), right before the step counter moves,
+            # so the weights match `state.step`; the RNG is rewound to the step's start.
             state.elapsed_s += time.perf_counter() - session_start
-            save_checkpoint(out, state, model, optimizer, scheduler)
+            save_checkpoint(out, state, model, optimizer, scheduler, step_rng)
             raise MedauditError(f"interrupted at step {state.step} of {steps}; checkpoint saved "
                                 f"in {out}/checkpoints: rerun the same command to resume") from None
     state.elapsed_s += time.perf_counter() - session_start
