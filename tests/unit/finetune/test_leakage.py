@@ -40,7 +40,8 @@ def test_near_duplicate_with_new_id_is_caught(mini_items: Path) -> None:
     assert [(a, b) for a, b, _ in report.near_duplicates] == [(src.id, "copy-1")]
     assert report.near_duplicates[0][2] >= 0.8
     # Rewording most of the stem drops below the threshold.
-    other = src.model_copy(update={"id": "other", "question": "完全不同的一道题目，问的是别的事情。",
+    stem = "完全不同的一道题目，问的是别的事情。"
+    other = src.model_copy(update={"id": "other", "question": stem,
                                    "options": {k: v + "另" for k, v in src.options.items()}})
     assert check_leakage([src], [other]).near_duplicates == []
 

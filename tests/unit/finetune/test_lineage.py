@@ -70,7 +70,7 @@ def test_incomplete_lineage_is_an_input_error(tmp_path: Path) -> None:
     path.write_text(json.dumps({"base": {}}), "utf-8")
     with pytest.raises(InputError, match="train"):
         read_lineage(path)
-    with pytest.raises(MedauditError, match="no lineage.json"):
+    with pytest.raises(MedauditError, match=r"no lineage\.json"):
         read_lineage(tmp_path / "missing")
 
 
