@@ -84,8 +84,8 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
     tmp = target.with_name(target.name + f".tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
-                                                 dtype=torch.float32)
+    model: Any = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
+                                                      dtype=torch.float32)
     # transformers refuses to save a model that still carries its GGUF quantizer (DESIGN.md).
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
