@@ -46,7 +46,7 @@ def _cmd(items: Path, out: Path) -> list[str]:
         "medaudit.cli",
         "eval",
         "--model",
-        "mock/slow?delay=0.05",
+        "mock/slow?delay=0.2",
         "--benchmark",
         str(items),
         "--output-dir",
@@ -73,16 +73,18 @@ def test_kill_minus_nine_then_resume_matches_uninterrupted(tmp_path: Path) -> No
         start_new_session=True,
     )
     store = None
-    deadline = time.time() + 60
+    # Generous deadline: a fresh virtualenv on a loaded CI machine can take a while to import.
+    deadline = time.time() + 300
     done = 0
-    while time.time() < deadline:
-        time.sleep(0.2)
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.1)
         if (home / "medaudit.db").exists():
             store = store or Store(f"sqlite:///{home / 'medaudit.db'}")
             runs = store.list_runs()
             done = len(store.outcomes(runs[0]["run_id"])) if runs else 0
             if done >= N_ITEMS // 4:
                 break
+    assert proc.poll() is None, "the run ended before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert 0 < done < N_ITEMS, "the kill must land mid-run"
