@@ -23,7 +23,7 @@ from typing import Any
 
 from medaudit.bench.io import item_to_json, read_items
 from medaudit.bench.qc.base import family_of
-from medaudit.bench.review import dimension_files, dropped_ids, read_dimension
+from medaudit.bench.review import dimension_files, dropped_ids, read_dimension, reviewed_ids
 from medaudit.bench.schema import Item
 from medaudit.errors import InputError, MedauditError
 from medaudit.fsutil import atomic_writer
@@ -129,12 +129,16 @@ def _assign_partition(groups: list[list[Item]], rng: random.Random, ratios: dict
     return out
 
 
-def collect(root: Path) -> tuple[list[Item], list[str], dict[str, str]]:
-    """Authoring items (review-dropped ones removed), the dropped ids, and input file hashes."""
+def collect(root: Path, reviewed_only: bool = False
+            ) -> tuple[list[Item], list[str], dict[str, str], int]:
+    """Authoring items (review-dropped ones removed), the dropped ids, input file hashes and,
+    with `reviewed_only`, how many items were left out because the review log lacks them."""
     files = dimension_files(root)
     if not files:
         raise MedauditError(f"no item files in {root / 'items'}; authors write <DIM>.jsonl there")
     dropped = dropped_ids(root)
+    reviewed = reviewed_ids(root) if reviewed_only else None
+    unreviewed = 0
     items: list[Item] = []
     seen: dict[str, Path] = {}
     hashes: dict[str, str] = {}
@@ -148,11 +152,14 @@ def collect(root: Path) -> tuple[list[Item], list[str], dict[str, str]]:
             if it.id in dropped:
                 removed.append(it.id)
                 continue
+            if reviewed is not None and it.id not in reviewed:
+                unreviewed += 1
+                continue
             items.append(it)
     log = root / "review_log.jsonl"
     if log.exists():
         hashes["review_log.jsonl"] = hashlib.sha256(log.read_bytes()).hexdigest()
-    return items, sorted(removed), hashes
+    return items, sorted(removed), hashes, unreviewed
 
 
 def composition(items: Sequence[Item]) -> dict[str, dict[str, dict[str, int]]]:
@@ -163,13 +170,16 @@ def composition(items: Sequence[Item]) -> dict[str, dict[str, dict[str, int]]]:
     return table
 
 
-def build(root: Path, seed: int = DEFAULT_SEED,
-          ratios: dict[str, float] | None = None) -> BuildResult:
-    """Merge, split and return the benchmark; nothing is written (see `write`)."""
+def build(root: Path, seed: int = DEFAULT_SEED, ratios: dict[str, float] | None = None,
+          reviewed_only: bool = False) -> BuildResult:
+    """Merge, split and return the benchmark; nothing is written (see `write`).
+
+    `reviewed_only` builds only items that have a line in review_log.jsonl, so a benchmark
+    still being written ships only items a second reader has checked."""
     ratios = ratios or DEFAULT_RATIOS
     total = sum(ratios.values()) or 1.0
     ratios = {s: round(v / total, 6) for s, v in ratios.items()}
-    items, dropped, hashes = collect(root)
+    items, dropped, hashes, unreviewed = collect(root, reviewed_only)
     if not items:
         raise MedauditError("every item was dropped by the review log; nothing to build")
     overridden = sum(1 for it in items if it.split is not None)
@@ -186,6 +196,7 @@ def build(root: Path, seed: int = DEFAULT_SEED,
         "shares": {s: round(counts.get(s, 0) / len(built), 4) for s in SPLITS},
         "by_dimension_type": composition(built),
         "dropped": dropped, "inputs": hashes,
+        "reviewed_only": reviewed_only, "left_out_unreviewed": unreviewed,
         "items_sha256": hashlib.sha256(body).hexdigest(),
     }
     return BuildResult(built, splits, dropped, overridden)

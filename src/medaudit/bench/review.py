@@ -335,6 +335,14 @@ def apply_log(root: Path, drafts: Sequence[Path] = ()) -> LogCheck:
     return LogCheck(len(entries), problems, agreement_by_dimension(entries), merged)
 
 
+def reviewed_ids(root: Path) -> set[str]:
+    """Ids with an adjudicated line in review_log.jsonl (empty when there is no log)."""
+    log_path = root / "review_log.jsonl"
+    if not log_path.exists():
+        return set()
+    return {e.id for e in read_log(log_path)}
+
+
 def dropped_ids(root: Path) -> set[str]:
     log_path = root / "review_log.jsonl"
     if not log_path.exists():

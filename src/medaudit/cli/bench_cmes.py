@@ -95,17 +95,22 @@ def build_command(
     ratios: str = typer.Option("60,10,30", "--ratios", help="train,dev,test shares."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if items.jsonl is "
                                "not what a build would write now."),
+    reviewed_only: bool = typer.Option(False, "--reviewed-only", help="Build only items that "
+                                       "have a line in review_log.jsonl."),
 ) -> None:
     """Merge items/<DIM>.jsonl, drop review-dropped items, assign splits, write items.jsonl."""
     from medaudit.bench import build as b
 
     base = _root(root)
-    result = b.build(base, seed if seed is not None else b.DEFAULT_SEED, _parse_ratios(ratios))
+    result = b.build(base, seed if seed is not None else b.DEFAULT_SEED, _parse_ratios(ratios),
+                     reviewed_only=reviewed_only)
     counts = result.splits["counts"]
     summary = (f"{len(result.items)} items, {result.splits['n_families']} families: "
                + ", ".join(f"{s} {n} ({100 * n / len(result.items):.1f}%)"
                            for s, n in counts.items())
-               + (f"; {len(result.dropped)} dropped by review" if result.dropped else ""))
+               + (f"; {len(result.dropped)} dropped by review" if result.dropped else "")
+               + (f"; {result.splits['left_out_unreviewed']} not yet reviewed, left out"
+                  if reviewed_only else ""))
     if check:
         current = b.is_current(base, result)
         typer.echo(("up to date: " if current else "out of date: ") + summary)

@@ -289,3 +289,26 @@ def test_adding_a_dimension_never_moves_another_dimensions_items() -> None:
     alone = assign_splits(items("S01", 40), seed=7)
     together = assign_splits(items("S01", 40) + items("E05", 40), seed=7)
     assert {k: v for k, v in together.items() if "-S01-" in k} == alone
+
+
+def test_reviewed_only_builds_just_the_logged_items(tmp_path) -> None:
+    import json
+
+    from medaudit.bench.build import build
+
+    (tmp_path / "items").mkdir()
+    rows = [{"id": f"cmes-E01-{i:05d}", "dimension": "E01", "type": "single",
+             "question": f"第{i}题？", "options": {k: f"选项{k}{i}" for k in "ABCDE"},
+             "answer": "A", "family": f"E01-f{i:04d}", "explanation": "因为……所以选A。",
+             "references": [{"title": "中华人民共和国医师法", "locator": "第二十三条"}]}
+            for i in range(1, 4)]
+    (tmp_path / "items" / "E01.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    log = [{"id": r["id"], "author": "a", "reviewer": "b", "blind_answer": "A", "key": "A",
+            "agree": True, "verdict": "agree"} for r in rows[:2]]
+    (tmp_path / "review_log.jsonl").write_text(
+        "".join(json.dumps(e) + "\n" for e in log), "utf-8")
+    result = build(tmp_path, reviewed_only=True)
+    assert [it.id for it in result.items] == ["cmes-E01-00001", "cmes-E01-00002"]
+    assert result.splits["left_out_unreviewed"] == 1
+    assert len(build(tmp_path).items) == 3
