@@ -13,8 +13,11 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+
+import yaml
 
 from medaudit.bench.schema import Item
 from medaudit.errors import MedauditError
@@ -59,22 +62,36 @@ def reply(example: Example, method: str, with_rationale: bool) -> str:
     return example.answer if method == "logprob" else f"答案：{example.answer}"
 
 
+def refuse_min_score() -> float:
+    text = resources.files("medaudit.finetune").joinpath("export.yaml").read_text("utf-8")
+    return float(yaml.safe_load(text)["refuse_min_score"])
+
+
 def check_pii(items: Sequence[Item]) -> tuple[list[str], str | None]:
-    """Items whose text has PII findings, as "id: TYPE, TYPE"; and a note if no scanner exists."""
+    """Items with strong PII findings, as "id: TYPE, TYPE"; and a note (scanner missing, or weak
+    findings that only warn). Values are never shown, only types (export.yaml sets the bar)."""
     try:
         from medaudit.privacy import scan_text
     except ImportError:
         return [], "PII check skipped: medaudit.privacy is not importable"
-    flagged = []
+    bar = refuse_min_score()
+    flagged, weak = [], []
     for item in items:
         text = "\n".join([item.question, *item.options.values(), item.explanation])
         try:
             findings = scan_text(text)
         except ImportError as err:
             return [], f"PII check skipped: {err}"
-        if findings:
-            flagged.append(f"{item.id}: {', '.join(sorted({f.type for f in findings}))}")
-    return flagged, None
+        strong = sorted({f.type for f in findings if f.score >= bar})
+        if strong:
+            flagged.append(f"{item.id}: {', '.join(strong)}")
+        elif findings:
+            weak.append(f"{item.id}: {', '.join(sorted({f.type for f in findings}))}")
+    note = None
+    if weak:
+        note = (f"{len(weak)} items have weak PII findings (score < {bar}), exported: "
+                + "; ".join(weak[:5]) + (" …" if len(weak) > 5 else ""))
+    return flagged, note
 
 
 def _records(examples: list[tuple[Example, str]]) -> dict[str, list[dict[str, Any]]]:

@@ -124,3 +124,20 @@ def test_real_pii_scan_flags_a_phone_number() -> None:
     flagged, note = REAL_CHECK_PII([item])
     assert note is None
     assert flagged and flagged[0].startswith("x1:") and "PHONE" in flagged[0]
+
+
+def test_weak_pii_findings_warn_and_strong_ones_refuse(
+    data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import medaudit.privacy as privacy
+    from medaudit.privacy import Finding
+
+    def fake_scan(text: str, types: object = None) -> list[Finding]:
+        weak = Finding(start=0, end=2, type="PERSON", score=0.75, recognizer="r")
+        strong = Finding(start=0, end=11, type="PHONE", score=1.0, recognizer="r")
+        return [strong] if "拒绝" in text else [weak]
+
+    monkeypatch.setattr(privacy, "scan_text", fake_scan)
+    flagged, note = REAL_CHECK_PII(data.items)
+    assert flagged and all(f.endswith("PHONE") for f in flagged)
+    assert note is not None and "weak PII findings" in note and "PERSON" in note
