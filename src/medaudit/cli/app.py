@@ -10,7 +10,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -82,18 +81,25 @@ def _register() -> None:
 _register()
 
 
-# typer >= 0.29 vendors its own click (typer._click); older typer uses click itself. Catch both.
-_EXIT: tuple[type[BaseException], ...] = (click.exceptions.Exit, typer.Exit)
-_ABORT: tuple[type[BaseException], ...] = (click.exceptions.Abort, typer.Abort)
-_USAGE: tuple[type[BaseException], ...] = (click.ClickException,)
+# typer >= 0.29 vendors its own click (typer._click) and does not install click; older typer
+# uses click itself. Catch whichever exception classes exist.
+_EXIT: tuple[type[BaseException], ...] = (typer.Exit,)
+_ABORT: tuple[type[BaseException], ...] = (typer.Abort,)
+_USAGE: tuple[type[BaseException], ...] = ()
 try:
     from typer._click.exceptions import ClickException as _VendoredClickException
 
     _USAGE = (*_USAGE, _VendoredClickException)
 except ImportError:  # typer that uses click directly
     pass
+try:
+    import click
 
-
+    _EXIT = (*_EXIT, click.exceptions.Exit)
+    _ABORT = (*_ABORT, click.exceptions.Abort)
+    _USAGE = (*_USAGE, click.ClickException)
+except ImportError:  # typer >= 0.29 without click installed
+    pass
 _INTERRUPT: tuple[type[BaseException], ...] = (*_ABORT, KeyboardInterrupt)
 
 
