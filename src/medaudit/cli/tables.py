@@ -25,9 +25,9 @@ def dimension_table(summary: dict[str, Any]) -> Table:
     )
     # Numbers never truncate; on a narrow terminal the dimension name is shortened instead.
     table.add_column("dimension", no_wrap=True, overflow="ellipsis", max_width=19)
-    for col, width in (("n", 4), ("acc %", 5), ("95% CI", 12), ("wrong", 5),
-                       ("unpars.", 4), ("refus.", 4), ("error", 4)):
-        table.add_column(col, justify="right", no_wrap=True, min_width=width)
+    for col in ("n", "acc %", "95% CI", "wrong", "unp", "ref", "err"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.caption = "unp = unparsed, ref = refused, err = error (not counted in accuracy)"
     for dim, row in summary["by_dimension"].items():
         o = row["outcomes"]
         table.add_row(
