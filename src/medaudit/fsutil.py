@@ -8,6 +8,7 @@ binary file is reported in one line that names the encoding and the fix.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -49,6 +50,15 @@ def atomic_writer(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """sha256 of a file, read in 4 MiB blocks (model weights are gigabytes)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def guess_encoding(raw: bytes) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 import typer
 from rich.console import Console
@@ -59,23 +60,24 @@ def _root(
     """medaudit: evaluate models on CMES and other Chinese medical benchmarks, with evidence."""
 
 
+def _optional_module(module_name: str) -> ModuleType | None:
+    """The command module, or None when this checkout does not have it (a missing dependency
+    inside an existing module is still an error)."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        if err.name != module_name:
+            raise
+        return None
+
+
 def _register() -> None:
     for name, (module_name, func_name) in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name != module_name:
-                raise
-            continue
-        app.command(name)(getattr(module, func_name))
+        if (module := _optional_module(module_name)) is not None:
+            app.command(name)(getattr(module, func_name))
     for name, (module_name, help_text) in GROUPS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as err:
-            if err.name != module_name:
-                raise
-            continue
-        app.add_typer(module.app, name=name, help=help_text)
+        if (module := _optional_module(module_name)) is not None:
+            app.add_typer(module.app, name=name, help=help_text)
 
 
 _register()

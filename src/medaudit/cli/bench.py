@@ -12,30 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
+from medaudit.cli.groups import UserErrorGroup
 from medaudit.errors import MedauditError
 
-
-class _UserErrorGroup(TyperGroup):
-    """When this group runs on its own, end a MedauditError as one stderr line and exit 2.
-
-    Under `medaudit` (the group has a parent) the error propagates to the root app, which prints
-    the same line, or the traceback with --debug.
-    """
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MedauditError as err:
-            if ctx.parent is not None:
-                raise
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(err.exit_code) from None
-
-
 app = typer.Typer(help="Import, inspect and validate benchmark item files.", no_args_is_help=True,
-                  cls=_UserErrorGroup)
+                  cls=UserErrorGroup)
 
 FORMATS_HELP = "medethiceval, safetybench, cmexam, medes or generic"
 

@@ -12,29 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
+from medaudit.cli.groups import UserErrorGroup
 from medaudit.errors import MedauditError
 
-
-class _UserErrorGroup(TyperGroup):
-    """Standalone, end a MedauditError as one stderr line and exit 2; mounted, let it propagate
-    to the root app (which prints the same line, or the traceback under --debug)."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MedauditError as err:
-            if ctx.parent is not None:
-                raise
-            typer.echo(f"error: {err}", err=True)
-            raise typer.Exit(err.exit_code) from None
-
-
 app = typer.Typer(help="Check, build, export and document the CMES benchmark.",
-                  no_args_is_help=True, cls=_UserErrorGroup)
+                  no_args_is_help=True, cls=UserErrorGroup)
 review_app = typer.Typer(help="Blind key review: export, compare, apply the review log.",
-                         no_args_is_help=True, cls=_UserErrorGroup)
+                         no_args_is_help=True, cls=UserErrorGroup)
 app.add_typer(review_app, name="review")
 
 ROOT_HELP = "Benchmark directory (default: the package's data/cmes)."

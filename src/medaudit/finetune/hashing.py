@@ -11,15 +11,13 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from medaudit.fsutil import sha256_file
+
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def files_sha256(files: Sequence[Path], root: Path) -> str:

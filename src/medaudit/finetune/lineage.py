@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import platform
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from medaudit.errors import InputError, MedauditError
+from medaudit.eval.manifest import package_versions as _installed_versions
 from medaudit.finetune.hashing import adapter_sha256, file_sha256
 from medaudit.fsutil import atomic_writer, read_text_strict
 
@@ -26,13 +26,7 @@ REQUIRED = ("base", "train", "hyperparameters", "seed", "packages", "adapter", "
 
 
 def package_versions() -> dict[str, str]:
-    found = {}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
+    return _installed_versions(PACKAGES)
 
 
 def build_lineage(*, base: dict[str, Any], train: dict[str, Any], dev: dict[str, Any] | None,

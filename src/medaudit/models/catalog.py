@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from medaudit.errors import MedauditError
-from medaudit.fsutil import atomic_writer
+from medaudit.fsutil import atomic_writer, sha256_file
 from medaudit.store.db import medaudit_home
 
 
@@ -61,14 +61,6 @@ def catalog() -> dict[str, CatalogEntry]:
 
 def models_dir() -> Path:
     return Path(os.environ.get("MEDAUDIT_MODELS_DIR", medaudit_home() / "models")).expanduser()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verified_sha256(path: Path) -> str:
