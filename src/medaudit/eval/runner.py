@@ -74,7 +74,6 @@ class EvalConfig:
     db_url: str | None = None
     progress: bool = True
     lineage: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def result_key(self, benchmark_sha: str, method: str, template: str) -> dict[str, Any]:
         return {
