@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, select, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Engine, create_engine, delete, event, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from medaudit.errors import MedauditError, MissingExtraError
 from medaudit.eval.records import SampleRecord
 from medaudit.store.tables import response_cache, results, runs
+
+MIGRATE_ATTEMPTS = 5
+MIGRATE_LOCK_KEY = 0x6D6564617564  # "medaud": the advisory lock that serialises migrations
 
 
 def medaudit_home() -> Path:
@@ -82,15 +86,28 @@ class Store:
         cfg.set_main_option(
             "script_location", str(resources.files("medaudit.store") / "migrations")
         )
-        try:
-            with self.engine.begin() as conn:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-        except OperationalError as err:
-            raise MedauditError(
-                f"cannot open store {redact_url(self.url)}: "
-                f"{str(err.orig).splitlines()[0]}; check MEDAUDIT_DB_URL"
-            ) from None
+        # Two processes opening a new store at once (two evals, a test and a run) both see no
+        # schema and race to create it; the loser retries and finds the schema at head.
+        for attempt in range(MIGRATE_ATTEMPTS):
+            try:
+                with self.engine.begin() as conn:
+                    if self.engine.dialect.name == "postgresql":
+                        # Serialise migrations across processes for this transaction.
+                        lock = text("SELECT pg_advisory_xact_lock(:k)")
+                        conn.execute(lock, {"k": MIGRATE_LOCK_KEY})
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                return
+            except (OperationalError, ProgrammingError, IntegrityError) as err:
+                first_line = str(getattr(err, "orig", err)).splitlines()[0]
+                racing = "already exists" in first_line or "duplicate key" in first_line
+                if racing and attempt + 1 < MIGRATE_ATTEMPTS:
+                    time.sleep(0.2 * (attempt + 1))
+                    continue
+                raise MedauditError(
+                    f"cannot open store {redact_url(self.url)}: {first_line}; "
+                    "check MEDAUDIT_DB_URL"
+                ) from None
 
     def _upsert(self, table: Any, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
         if not rows:

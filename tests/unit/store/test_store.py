@@ -64,3 +64,21 @@ def test_reopening_migrated_store_keeps_runs(db_url: str) -> None:
 def test_redact_url_hides_password() -> None:
     assert redact_url("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert redact_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_concurrent_first_opens_do_not_fail(db_url: str) -> None:
+    """Several processes creating the same fresh store at once: all succeed (the race seen
+    when a run and its observer open ~/.medaudit/medaudit.db together)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        results = pool.map(_open_and_count, [db_url] * 4)
+    assert results == [0, 0, 0, 0]
+
+
+def _open_and_count(url: str) -> int:
+    store = Store(url)
+    n = len(store.list_runs())
+    store.close()
+    return n
