@@ -12,42 +12,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import selectors
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from medaudit.devtools.launch import start_stub_server, stop_stub_server
 from medaudit.eval.runner import EvalConfig, evaluate
-
-
-def start_stub(latency: float) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "medaudit.cli",
-            "dev",
-            "stub-server",
-            "--port",
-            "0",
-            "--latency",
-            str(latency),
-            "--policy",
-            "hash",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stdout is not None
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    if not sel.select(timeout=30):
-        raise SystemExit("stub server did not start")
-    return proc, proc.stdout.readline().strip().split("listening on ", 1)[1]
 
 
 def write_items(path: Path, n: int) -> None:
@@ -109,13 +79,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8, help="items = concurrency × rounds")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[32, 128])
     args = parser.parse_args()
-    proc, url = start_stub(args.latency)
+    proc, url = start_stub_server("--latency", str(args.latency), "--policy", "hash")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             rows = [measure(url, c, args.rounds, args.latency, Path(tmp)) for c in args.concurrency]
     finally:
-        proc.terminate()
-        proc.wait()
+        stop_stub_server(proc)
     print(f"stub latency {args.latency} s, {os.cpu_count()} CPU cores")
     print(
         f"{'concurrency':>11} {'items':>6} {'items/s':>9} {'limit':>7} {'ratio':>6} {'errors':>6}"

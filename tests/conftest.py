@@ -67,3 +67,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def mini_items() -> Path:
     return DATA / "mini.jsonl"
+
+
+@pytest.fixture
+def stub_server() -> Iterator[object]:
+    """`start(*args) -> base_url`: real stub-server processes, stopped after the test."""
+    from medaudit.devtools.launch import start_stub_server, stop_stub_server
+
+    procs = []
+
+    def start(*args: str) -> str:
+        proc, url = start_stub_server(*args)
+        procs.append(proc)
+        return url
+
+    yield start
+    for proc in procs:
+        stop_stub_server(proc)

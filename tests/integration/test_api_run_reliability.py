@@ -5,11 +5,6 @@ the fault-free run's, retries stay bounded and no item is counted twice."""
 from __future__ import annotations
 
 import json
-import os
-import selectors
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -38,44 +33,6 @@ def _items(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def stub() -> Iterator[object]:
-    procs: list[subprocess.Popen[str]] = []
-
-    def start(*args: str) -> str:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "medaudit.cli",
-                "dev",
-                "stub-server",
-                "--port",
-                "0",
-                "--policy",
-                "hash",
-                *args,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        assert sel.select(timeout=30), "stub server did not start"
-        line = proc.stdout.readline()
-        assert "listening on " in line, line
-        return line.strip().split("listening on ", 1)[1]
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def _run(url: str, items: Path, out: Path, db: Path) -> object:
     spec = f"openai/stub?base_url={url}&timeout=0.5&max_retries={MAX_RETRIES}&retry_budget=60"
     return evaluate(
@@ -93,10 +50,12 @@ def _run(url: str, items: Path, out: Path, db: Path) -> object:
 
 
 @pytest.mark.slow
-def test_faulty_server_gives_the_same_result_as_a_clean_one(stub, tmp_path: Path) -> None:
+def test_faulty_server_gives_the_same_result_as_a_clean_one(stub_server, tmp_path: Path) -> None:
     items = _items(tmp_path / "items.jsonl")
-    clean_url = stub()
-    faulty_url = stub("--error-rate", "0.2", "--errors", "429,500,timeout", "--hang", "2")
+    clean_url = stub_server("--policy", "hash")
+    faulty_url = stub_server(
+        "--policy", "hash", "--error-rate", "0.2", "--errors", "429,500,timeout", "--hang", "2"
+    )
     clean = _run(clean_url, items, tmp_path / "clean", tmp_path / "a.db")
     faulty = _run(faulty_url, items, tmp_path / "faulty", tmp_path / "b.db")
 

@@ -141,36 +141,6 @@ def test_bad_arguments(args: list[str], expected: str, earlier_run, capsys) -> N
     _assert_untouched(earlier_run)
 
 
-@pytest.fixture
-def stub_url() -> object:
-    import os
-    import selectors
-    import subprocess
-    import sys
-
-    procs: list[subprocess.Popen[str]] = []
-
-    def start(*args: str) -> str:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "medaudit.cli", "dev", "stub-server", "--port", "0", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        sel = selectors.DefaultSelector()
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        assert sel.select(timeout=30), "stub server did not start"
-        return proc.stdout.readline().strip().split("listening on ", 1)[1]
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 @pytest.mark.parametrize(
     ("server_args", "url_suffix", "expected"),
     [
@@ -180,9 +150,9 @@ def stub_url() -> object:
     ],
 )
 def test_broken_servers_fail_before_the_run(
-    stub_url, server_args, url_suffix, expected, earlier_run, capsys
+    stub_server, server_args, url_suffix, expected, earlier_run, capsys
 ) -> None:
-    url = stub_url(*server_args)
+    url = stub_server(*server_args)
     base = url.removesuffix("/v1") + url_suffix if url_suffix else url
     capsys.readouterr()
     code = run(["eval", "-m", f"openai/stub?base_url={base}", "-b", str(MINI), "--no-progress"])
