@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -59,6 +60,18 @@ def sha256_file(path: str | os.PathLike[str]) -> str:
         while block := handle.read(1 << 22):
             digest.update(block)
     return digest.hexdigest()
+
+
+def json_object_line(line: str, path: object, line_no: int) -> dict[str, Any]:
+    """Decode one JSON Lines record, or raise the one-line error every JSONL reader shares."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(path, line_no, None, f"invalid JSON ({err.msg} at column {err.colno}); "
+                         "fix or remove this line") from None
+    if not isinstance(record, dict):
+        raise InputError(path, line_no, None, "each line must be a JSON object")
+    return record
 
 
 def guess_encoding(raw: bytes) -> str | None:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from medaudit.bench.schema import Item
 from medaudit.errors import InputError
-from medaudit.fsutil import atomic_writer, read_text_strict
+from medaudit.fsutil import atomic_writer, json_object_line, read_text_strict
 
 MAX_LINE_BYTES = 1 << 20
 
@@ -61,16 +61,7 @@ def read_items(
             )
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(
-                p,
-                line_no,
-                None,
-                f"invalid JSON ({err.msg} at column {err.colno}); fix or remove this line",
-            ) from None
-        item = parse_item(record, p, line_no)
+        item = parse_item(json_object_line(line, p, line_no), p, line_no)
         if item.id in seen:
             raise InputError(
                 p,

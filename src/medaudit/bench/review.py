@@ -24,7 +24,7 @@ from medaudit.bench.io import read_items
 from medaudit.bench.schema import Item
 from medaudit.bench.taxonomy import default_taxonomy
 from medaudit.errors import InputError, MedauditError
-from medaudit.fsutil import atomic_writer, read_text_strict
+from medaudit.fsutil import atomic_writer, json_object_line, read_text_strict
 
 Verdict = Literal["agree", "key_fixed", "item_fixed", "dropped", "kept_after_adjudication"]
 BLIND_FIELDS = ("id", "dimension", "type", "question", "options")
@@ -84,14 +84,7 @@ def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, object]]]:
     for line_no, line in enumerate(read_text_strict(path).split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(path, line_no, None,
-                             f"invalid JSON ({err.msg}); fix the line") from None
-        if not isinstance(record, dict):
-            raise InputError(path, line_no, None, "each line must be a JSON object")
-        yield line_no, record
+        yield line_no, json_object_line(line, path, line_no)
 
 
 def read_log(path: Path, *, final: bool = True) -> list[LogEntry]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from medaudit.errors import InputError, MedauditError
-from medaudit.fsutil import BOM, guess_encoding
+from medaudit.fsutil import BOM, guess_encoding, json_object_line
 
 MAX_LINE_BYTES = 4 << 20
 FORMATS = ("txt", "jsonl", "csv", "xlsx")
@@ -132,13 +131,7 @@ def iter_jsonl(path: Path, text_fields: list[str] | None, encoding: str) -> Iter
     for line_no, line in iter_lines(path, encoding):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(path, line_no, None, f"invalid JSON ({err.msg} at column "
-                             f"{err.colno}); one JSON object per line") from None
-        if not isinstance(obj, dict):
-            raise InputError(path, line_no, None, "each line must be a JSON object")
+        obj = json_object_line(line, path, line_no)
         wanted = text_fields or (["text"] if "text" in obj else None)
         if wanted is None:
             keys = ", ".join(list(obj)[:12])

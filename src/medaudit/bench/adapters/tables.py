@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from medaudit.errors import InputError, MedauditError
-from medaudit.fsutil import decode_strict, read_text_strict
+from medaudit.fsutil import decode_strict, json_object_line, read_text_strict
 
 Record = dict[str, object]
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".jsonl", ".json")
@@ -191,13 +190,7 @@ def _read_jsonl(path: Path, encoding: str) -> Table:
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(path, line_no, None, f"invalid JSON ({err.msg} at column "
-                             f"{err.colno}); fix or remove this line") from None
-        if not isinstance(record, dict):
-            raise InputError(path, line_no, None, "each line must be a JSON object")
+        record = json_object_line(line, path, line_no)
         columns.update(dict.fromkeys(record))
         table.rows.append((line_no, record))
     table.columns = list(columns)
