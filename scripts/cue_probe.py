@@ -6,6 +6,7 @@ items of every other dimension plus 4/5 of this one, scores the held-out fifth, 
 5 folds. Chance is 0.20; the QC limit is 0.28. Prints the n-grams that most mark a key.
 
     python scripts/cue_probe.py [DIM ...]        # default: every dimension file
+    python scripts/cue_probe.py --items DIM ...  # also list the items whose key it finds
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from medaudit.bench.io import read_items
 from medaudit.bench.qc.classifier import ClassifierConfig, fit_and_score
 
 
-def main(dims: list[str]) -> None:
+def main(dims: list[str], show_items: bool = False) -> None:
     root = default_root()
     thresholds = yaml.safe_load((root.parents[1] / "bench" / "qc" / "thresholds.yaml").read_text())
     conf = ClassifierConfig.from_dict(thresholds["shortcuts"]["classifier"])
@@ -32,14 +33,19 @@ def main(dims: list[str]) -> None:
         others = [it for d, items in pool.items() if d != dim for it in items]
         correct = 0.0
         key_ngrams: list[str] = []
+        found: list[str] = []
         for fold in range(5):
             test = [it for i, it in enumerate(mine) if i % 5 == fold]
             train = others + [it for i, it in enumerate(mine) if i % 5 != fold]
             result = fit_and_score(train, test, conf)
             correct += result["accuracy"] * len(test)
             key_ngrams = result["key_ngrams"][:5]
+            found += [it.id for it in test if result["predicted"][it.id] == it.answer]
         print(f"| {dim} | {len(mine)} | {correct / len(mine):.3f} | {' '.join(key_ngrams)} |")
+        if show_items:
+            print(f"  keys found from the options alone ({len(found)}): {' '.join(sorted(found))}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    args = sys.argv[1:]
+    main([a for a in args if a != "--items"], show_items="--items" in args)

@@ -103,14 +103,17 @@ def fit_and_score(train: Sequence[Item], test: Sequence[Item], conf: ClassifierC
                            enc_train.lengths), minlength=len(w))
         w -= conf.learning_rate * (grad + conf.l2 * w)
     train_acc = _accuracy(_scores(w, enc_train), train)
-    test_acc = _accuracy(_scores(w, _encode(test, vocab, conf, k)), test)
+    test_scores = _scores(w, _encode(test, vocab, conf, k))
+    test_acc = _accuracy(test_scores, test)
     # The n-grams that most raise / lower an option's chance of being the key: what to fix.
     names = sorted(vocab, key=vocab.__getitem__)
     order = np.argsort(w[:-1])
     return {"accuracy": test_acc, "train_accuracy": train_acc, "n_train": len(train),
             "n_test": len(test), "n_features": len(vocab),
             "key_ngrams": [names[i] for i in order[::-1][:10]],
-            "distractor_ngrams": [names[i] for i in order[:10]]}
+            "distractor_ngrams": [names[i] for i in order[:10]],
+            "predicted": {item.id: sorted(item.options)[int(np.argmax(test_scores[row]))]
+                          for row, item in enumerate(test)}}
 
 
 def _accuracy(scores: Any, items: Sequence[Item]) -> float:
