@@ -23,7 +23,13 @@ from typing import Any
 
 from medaudit.bench.io import item_to_json, read_items
 from medaudit.bench.qc.base import family_of
-from medaudit.bench.review import dimension_files, dropped_ids, read_dimension, reviewed_ids
+from medaudit.bench.review import (
+    dimension_files,
+    dropped_ids,
+    read_dimension,
+    reviewed_ids,
+    round_logs,
+)
 from medaudit.bench.schema import Item
 from medaudit.errors import InputError, MedauditError
 from medaudit.fsutil import atomic_writer
@@ -156,9 +162,8 @@ def collect(root: Path, reviewed_only: bool = False
                 unreviewed += 1
                 continue
             items.append(it)
-    log = root / "review_log.jsonl"
-    if log.exists():
-        hashes["review_log.jsonl"] = hashlib.sha256(log.read_bytes()).hexdigest()
+    for log in round_logs(root):
+        hashes[log.name] = hashlib.sha256(log.read_bytes()).hexdigest()
     return items, sorted(removed), hashes, unreviewed
 
 

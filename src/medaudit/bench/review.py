@@ -6,6 +6,11 @@ drafts one log entry per item; an adjudicator settles each disagreement in the d
 merges drafts into data/cmes/review_log.jsonl and checks that the log covers every item. The
 datasheet reports the blind agreement rate per dimension from that log, so the log, not anyone's
 memory, is the evidence that keys were checked.
+
+An item rewritten after its blind read (say, to remove option-wording cues) was last seen blind
+in another form, so its key needs a new blind read: a later *round* (`--round 2`) exports just
+those items (`--ids`), and keeps its own files (blind_<DIM>.r2.*, draft_<DIM>.r2.log.jsonl,
+review_log.r2.jsonl) beside round 1's, which stays the record of the first read.
 """
 
 from __future__ import annotations
@@ -118,6 +123,31 @@ def write_log(path: Path, entries: Iterable[LogEntry]) -> int:
     return len(rows)
 
 
+def round_suffix(round_: int) -> str:
+    """File-name suffix of a review round: "" for the first, ".r2" for the second, ..."""
+    if round_ < 1:
+        raise MedauditError(f"--round must be 1 or more, got {round_}")
+    return "" if round_ == 1 else f".r{round_}"
+
+
+def log_path_for(root: Path, round_: int = 1) -> Path:
+    return root / f"review_log{round_suffix(round_)}.jsonl"
+
+
+def read_ids(path: Path) -> set[str]:
+    """Item ids, one per line (blank lines and # comments ignored), for a later review round."""
+    ids: set[str] = set()
+    for line_no, line in enumerate(read_text_strict(path).split("\n"), start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        if dimension_of(text) is None:
+            raise InputError(path, line_no, None, f"{text!r} is not a CMES item id like "
+                             "cmes-E01-00001; write one id per line")
+        ids.add(text)
+    return ids
+
+
 def dimension_files(root: Path, dims: Sequence[str] | None = None) -> dict[str, Path]:
     """The authoring files data/cmes/items/<DIM>.jsonl that exist (all, or those named)."""
     known = default_taxonomy().ids
@@ -145,18 +175,30 @@ def blind_record(item: Item) -> dict[str, object]:
     return {k: data[k] for k in BLIND_FIELDS}
 
 
-def export_blind(root: Path, dims: Sequence[str] | None = None) -> dict[str, int]:
-    """Write review/blind_<DIM>.input.jsonl for each dimension; returns items per dimension."""
+def export_blind(root: Path, dims: Sequence[str] | None = None, *, round_: int = 1,
+                 ids: set[str] | None = None) -> dict[str, int]:
+    """Write review/blind_<DIM>[.rN].input.jsonl per dimension (only `ids` when given, and only
+    dimensions with such items); returns items per dimension."""
     files = dimension_files(root, dims)
     if not files:
         raise MedauditError(f"no item files in {root / 'items'}; write <DIM>.jsonl files first")
+    sfx = round_suffix(round_)
     counts: dict[str, int] = {}
+    known: set[str] = set()
     for dim, path in files.items():
         items = sorted(read_dimension(path), key=lambda it: it.id)
-        with atomic_writer(root / "review" / f"blind_{dim}.input.jsonl") as handle:
+        known.update(it.id for it in items)
+        if ids is not None:
+            items = [it for it in items if it.id in ids]
+            if not items:
+                continue
+        with atomic_writer(root / "review" / f"blind_{dim}{sfx}.input.jsonl") as handle:
             for it in items:
                 handle.write(json.dumps(blind_record(it), ensure_ascii=False) + "\n")
         counts[dim] = len(items)
+    if ids is not None and dims is None and ids - known:
+        raise MedauditError(f"{len(ids - known)} id(s) to export are in no items/<DIM>.jsonl "
+                            f"file, e.g. {sorted(ids - known)[0]}; check the id list")
     return counts
 
 
@@ -202,14 +244,21 @@ def read_answers(path: Path, items: dict[str, Item]) -> dict[str, tuple[str | No
     return out
 
 
-def compare(root: Path, dim: str, *, author: str, reviewer: str) -> Comparison:
-    """Compare blind answers with keys and write review/draft_<DIM>.log.jsonl for adjudication."""
+def compare(root: Path, dim: str, *, author: str, reviewer: str,
+            round_: int = 1) -> Comparison:
+    """Compare blind answers with keys and write review/draft_<DIM>[.rN].log.jsonl for
+    adjudication. A later round covers the items of its blind input file only."""
     if author.strip().lower() == reviewer.strip().lower():
         raise MedauditError(f"--reviewer '{reviewer}' is the author; blind review needs a "
                             "second reader")
+    sfx = round_suffix(round_)
     path = dimension_files(root, [dim])[dim]
     items = {it.id: it for it in read_dimension(path)}
-    answers_path = root / "review" / f"blind_{dim}.answers.jsonl"
+    if round_ > 1:
+        exported = {str(rec["id"]) for _, rec in
+                    _jsonl(root / "review" / f"blind_{dim}{sfx}.input.jsonl")}
+        items = {k: v for k, v in items.items() if k in exported}
+    answers_path = root / "review" / f"blind_{dim}{sfx}.answers.jsonl"
     answers = read_answers(answers_path, items)
     result = Comparison(dim, len(items))
     for item_id in sorted(items):
@@ -224,7 +273,7 @@ def compare(root: Path, dim: str, *, author: str, reviewer: str) -> Comparison:
                                        verdict="agree" if agree else None))
         if note:
             result.notes[item_id] = note
-    with atomic_writer(root / "review" / f"draft_{dim}.log.jsonl") as handle:
+    with atomic_writer(root / "review" / f"draft_{dim}{sfx}.log.jsonl") as handle:
         for e in result.entries:
             row = e.model_dump()
             if not e.agree:
@@ -282,13 +331,24 @@ def agreement_by_dimension(entries: Iterable[LogEntry]) -> dict[str, dict[str, f
     return out
 
 
-def check_log(root: Path, entries: Sequence[LogEntry]) -> list[str]:
-    """Coverage and consistency problems between the log and the item files."""
+def round_ids(root: Path, round_: int) -> set[str]:
+    """The items a later round exported for a blind read (its blind_<DIM>.rN.input.jsonl)."""
+    sfx = round_suffix(round_)
+    return {str(rec["id"]) for path in sorted((root / "review").glob(f"blind_*{sfx}.input.jsonl"))
+            for _, rec in _jsonl(path)}
+
+
+def check_log(root: Path, entries: Sequence[LogEntry], round_: int = 1) -> list[str]:
+    """Coverage and consistency problems between the log and the item files (a later round:
+    only the items it exported)."""
     problems: list[str] = []
     by_id = {e.id: e for e in entries}
     authored: dict[str, Item] = {}
     for path in dimension_files(root).values():
         authored.update({it.id: it for it in read_dimension(path)})
+    if round_ > 1:
+        wanted = round_ids(root, round_)
+        authored = {k: v for k, v in authored.items() if k in wanted}
     for item_id, item in sorted(authored.items()):
         entry = by_id.get(item_id)
         if entry is None:
@@ -299,7 +359,7 @@ def check_log(root: Path, entries: Sequence[LogEntry]) -> list[str]:
         elif entry.verdict == "key_fixed" and entry.key == item.answer:
             problems.append(f"{item_id}: verdict key_fixed but the key is still {item.answer}")
     built = root / "items.jsonl"
-    if built.exists():
+    if built.exists() and round_ == 1:
         for it in read_items(built):
             entry = by_id.get(it.id)
             if entry is None:
@@ -309,13 +369,15 @@ def check_log(root: Path, entries: Sequence[LogEntry]) -> list[str]:
                                 "built; run medaudit bench build")
     for item_id in sorted(set(by_id) - set(authored)):
         if by_id[item_id].verdict != "dropped":
-            problems.append(f"{item_id}: logged but in no items/<DIM>.jsonl file")
+            problems.append(f"{item_id}: logged but in no items/<DIM>.jsonl file"
+                            + (f" or round-{round_} blind input" if round_ > 1 else ""))
     return problems
 
 
-def apply_log(root: Path, drafts: Sequence[Path] = ()) -> LogCheck:
-    """Merge adjudicated drafts into review_log.jsonl, then check coverage against the items."""
-    log_path = root / "review_log.jsonl"
+def apply_log(root: Path, drafts: Sequence[Path] = (), round_: int = 1) -> LogCheck:
+    """Merge adjudicated drafts into review_log[.rN].jsonl, then check coverage against the
+    items (a later round: against the items it exported)."""
+    log_path = log_path_for(root, round_)
     entries = read_log(log_path) if log_path.exists() else []
     merged = 0
     if drafts:
@@ -324,20 +386,25 @@ def apply_log(root: Path, drafts: Sequence[Path] = ()) -> LogCheck:
     if not entries:
         raise MedauditError(f"{log_path} is missing or empty; pass adjudicated draft files "
                             "(review/draft_<DIM>.log.jsonl) to apply-log")
-    problems = check_log(root, entries)
+    problems = check_log(root, entries, round_)
     return LogCheck(len(entries), problems, agreement_by_dimension(entries), merged)
 
 
 def reviewed_ids(root: Path) -> set[str]:
     """Ids with an adjudicated line in review_log.jsonl (empty when there is no log)."""
-    log_path = root / "review_log.jsonl"
+    log_path = log_path_for(root)
     if not log_path.exists():
         return set()
     return {e.id for e in read_log(log_path)}
 
 
+def round_logs(root: Path) -> list[Path]:
+    """review_log.jsonl, then review_log.r2.jsonl, ... (those that exist)."""
+    later = sorted(root.glob("review_log.r*.jsonl"), key=lambda p: int(p.stem.split(".r")[-1]))
+    first = log_path_for(root)
+    return ([first] if first.exists() else []) + later
+
+
 def dropped_ids(root: Path) -> set[str]:
-    log_path = root / "review_log.jsonl"
-    if not log_path.exists():
-        return set()
-    return {e.id for e in read_log(log_path) if e.verdict == "dropped"}
+    """Items any round dropped: a later blind read may find a rewritten item unsalvageable."""
+    return {e.id for path in round_logs(root) for e in read_log(path) if e.verdict == "dropped"}

@@ -23,6 +23,8 @@ review_app = typer.Typer(help="Blind key review: export, compare, apply the revi
 app.add_typer(review_app, name="review")
 
 ROOT_HELP = "Benchmark directory (default: the package's data/cmes)."
+ROUND_HELP = ("Review round: 1 is the first blind read of every item; 2, 3 … re-read items "
+              "rewritten after an earlier round, in their own files.")
 
 
 def _root(root: Path | None) -> Path:
@@ -139,6 +141,7 @@ def datasheet_command(
     """Print the datasheet's composition, review and QC tables as Markdown."""
     from medaudit.bench.datasheet import render
     from medaudit.bench.qc import load_items, load_thresholds, run_qc
+    from medaudit.bench.review import round_logs
     from medaudit.fsutil import atomic_writer
 
     base = _root(root)
@@ -146,7 +149,7 @@ def datasheet_command(
     items = load_items(items_path)
     report = run_qc(items, load_thresholds(thresholds), source=str(items_path))
     shown = str(path) if path else str(items_path) if root else "data/cmes/items.jsonl"
-    text = render(items, report, items_arg=shown, log_path=base / "review_log.jsonl")
+    text = render(items, report, items_arg=shown, log_paths=round_logs(base))
     if output is None:
         typer.echo(text)
         return
@@ -159,16 +162,21 @@ def datasheet_command(
 def export_blind_command(
     dim: str | None = typer.Argument(None, help="Dimension id, e.g. E01."),
     all_: bool = typer.Option(False, "--all", help="Every items/<DIM>.jsonl."),
+    round_: int = typer.Option(1, "--round", help=ROUND_HELP),
+    ids: Path | None = typer.Option(None, "--ids", help="File of item ids, one per line: "
+                                    "export only these (e.g. items rewritten after round 1)."),
     root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
 ) -> None:
-    """Write review/blind_<DIM>.input.jsonl: items without answer, explanation, references."""
-    from medaudit.bench.review import export_blind
+    """Write review/blind_<DIM>[.rN].input.jsonl: items without answer, explanation, references."""
+    from medaudit.bench.review import export_blind, read_ids, round_suffix
 
     if (dim is None) == (not all_):
         raise MedauditError("give one dimension (e.g. E01) or --all")
-    counts = export_blind(_root(root), None if all_ else [dim.upper()] if dim else None)
+    sfx = round_suffix(round_)
+    counts = export_blind(_root(root), None if all_ else [dim.upper()] if dim else None,
+                          round_=round_, ids=read_ids(ids) if ids else None)
     for d, n in counts.items():
-        typer.echo(f"{d}: {n} items -> review/blind_{d}.input.jsonl")
+        typer.echo(f"{d}: {n} items -> review/blind_{d}{sfx}.input.jsonl")
 
 
 @review_app.command("compare")
@@ -176,12 +184,14 @@ def compare_command(
     dim: str = typer.Argument(..., help="Dimension id, e.g. E01."),
     author: str = typer.Option(..., "--author", help="Who wrote the items."),
     reviewer: str = typer.Option(..., "--reviewer", help="Who answered blind."),
+    round_: int = typer.Option(1, "--round", help=ROUND_HELP),
     root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
 ) -> None:
     """List disagreements between blind answers and keys; write review/draft_<DIM>.log.jsonl."""
-    from medaudit.bench.review import compare
+    from medaudit.bench.review import compare, round_suffix
 
-    result = compare(_root(root), dim.upper(), author=author, reviewer=reviewer)
+    sfx = round_suffix(round_)
+    result = compare(_root(root), dim.upper(), author=author, reviewer=reviewer, round_=round_)
     rate = result.agreement
     typer.echo(f"{dim.upper()}: {len(result.entries)} of {result.n_items} answered blind, "
                f"agreement {'—' if rate is None else f'{100 * rate:.1f}%'}, "
@@ -192,19 +202,21 @@ def compare_command(
                    + (f" — {note}" if note else ""))
     if result.missing:
         typer.echo(f"  not answered: {', '.join(result.missing)}")
-    typer.echo(f"draft: review/draft_{dim.upper()}.log.jsonl (fill verdict, change, adjudicator "
-               "for each disagreement, then run review apply-log on it)")
+    typer.echo(f"draft: review/draft_{dim.upper()}{sfx}.log.jsonl (fill verdict, change, "
+               "adjudicator for each disagreement, then run review apply-log on it)")
 
 
 @review_app.command("apply-log")
 def apply_log_command(
     drafts: list[Path] = typer.Argument(None, help="Adjudicated draft files to merge first."),
+    round_: int = typer.Option(1, "--round", help=ROUND_HELP),
     root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
 ) -> None:
-    """Merge drafts into review_log.jsonl and check that it covers every item; exit 1 if not."""
+    """Merge drafts into review_log[.rN].jsonl and check that it covers every item (a later
+    round: every item it exported); exit 1 if not."""
     from medaudit.bench.review import apply_log
 
-    check = apply_log(_root(root), drafts or [])
+    check = apply_log(_root(root), drafts or [], round_=round_)
     if check.merged:
         typer.echo(f"merged {check.merged} entries")
     for dim, row in check.by_dimension.items():

@@ -17,7 +17,7 @@ from medaudit.bench import build as b
 from medaudit.bench.export import export
 from medaudit.bench.io import read_items
 from medaudit.bench.qc import run_qc
-from medaudit.bench.review import apply_log, compare, read_log
+from medaudit.bench.review import apply_log, compare, export_blind, read_log
 from medaudit.cli.bench_cmes import app
 from medaudit.errors import InputError, MedauditError
 
@@ -217,6 +217,77 @@ def test_compare_refuses_the_author_as_reviewer_and_bad_letters(root: Path) -> N
     write_jsonl(path, [{"id": "cmes-E01-00001", "blind_answer": "F", "note": ""}])
     with pytest.raises(InputError, match="blind_answer"):
         compare(root, "E01", author="a", reviewer="b")
+
+
+def _round_one(root: Path) -> None:
+    export_blind(root)
+    for dim in ("E01", "S03"):
+        _answers(root, dim, set())
+        compare(root, dim, author="a", reviewer="r")
+        apply_log(root, [root / "review" / f"draft_{dim}.log.jsonl"])
+
+
+def test_a_second_round_rereads_only_the_rewritten_items(root: Path) -> None:
+    _round_one(root)
+    rows = [json.loads(x) for x in (root / "items" / "E01.jsonl").read_text("utf-8").splitlines()]
+    rewritten = [r["id"] for r in rows if r["type"] == "single"][:3]
+    ids = root / "rewritten.txt"
+    ids.write_text("# rewritten to remove cues\n" + "\n".join(rewritten) + "\n", "utf-8")
+    res = runner.invoke(app, ["review", "export-blind", "--all", "--round", "2", "--ids", str(ids),
+                              "--root", str(root)])
+    assert res.exit_code == 0, res.output
+    assert "E01: 3 items -> review/blind_E01.r2.input.jsonl" in res.output
+    assert not (root / "review" / "blind_S03.r2.input.jsonl").exists()
+    round1 = (root / "review" / "blind_E01.input.jsonl").read_text("utf-8")
+    # the second reader disagrees on one item; round 1's files are untouched
+    answers = {r["id"]: r["answer"] for r in rows}
+    wrong = rewritten[0]
+    write_jsonl(root / "review" / "blind_E01.r2.answers.jsonl",
+                [{"id": i, "blind_answer": answers[i] if i != wrong else
+                  ("B" if answers[i] != "B" else "A")} for i in rewritten])
+    cmp = compare(root, "E01", author="rewriter", reviewer="reader-3", round_=2)
+    assert cmp.n_items == 3 and not cmp.missing
+    assert [e.id for e in cmp.disagreements] == [wrong]
+    draft = root / "review" / "draft_E01.r2.log.jsonl"
+    drafted = [json.loads(x) for x in draft.read_text("utf-8").splitlines()]
+    for row in drafted:
+        if row["id"] == wrong:
+            row.update(verdict="dropped", adjudicator="ethicist-4",
+                       change="two defensible answers after the rewrite")
+    write_jsonl(draft, drafted)
+    res = runner.invoke(app, ["review", "apply-log", str(draft), "--round", "2",
+                              "--root", str(root)])
+    assert res.exit_code == 0, res.output
+    assert "E01: 3 logged, blind agreement 66.7%" in res.output
+    assert (root / "review" / "blind_E01.input.jsonl").read_text("utf-8") == round1
+    assert len(read_log(root / "review_log.jsonl")) == 120
+    assert len(read_log(root / "review_log.r2.jsonl")) == 3
+    assert wrong in b.build(root).dropped
+
+
+def test_a_second_round_that_misses_an_exported_item_fails(root: Path) -> None:
+    _round_one(root)
+    rows = [json.loads(x) for x in (root / "items" / "S03.jsonl").read_text("utf-8").splitlines()]
+    rewritten = [r["id"] for r in rows[:2]]
+    ids = root / "ids.txt"
+    ids.write_text("\n".join(rewritten), "utf-8")
+    assert runner.invoke(app, ["review", "export-blind", "S03", "--round", "2", "--ids", str(ids),
+                               "--root", str(root)]).exit_code == 0
+    write_jsonl(root / "review" / "blind_S03.r2.answers.jsonl",
+                [{"id": rows[0]["id"], "blind_answer": rows[0]["answer"]}])
+    cmp = compare(root, "S03", author="a", reviewer="r2", round_=2)
+    assert cmp.missing == [rewritten[1]]
+    check = apply_log(root, [root / "review" / "draft_S03.r2.log.jsonl"], round_=2)
+    assert check.problems == [f"{rewritten[1]}: no review log entry"]
+
+
+def test_ids_file_with_a_bad_line_names_the_line(root: Path) -> None:
+    ids = root / "ids.txt"
+    ids.write_text("cmes-E01-00001\nE01-2\n", "utf-8")
+    res = runner.invoke(app, ["review", "export-blind", "--all", "--round", "2", "--ids", str(ids),
+                              "--root", str(root)])
+    assert res.exit_code == 2
+    assert "ids.txt:2" in res.output and "not a CMES item id" in res.output
 
 
 def test_log_entry_rules(root: Path) -> None:

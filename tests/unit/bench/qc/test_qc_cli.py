@@ -70,5 +70,5 @@ def test_datasheet_prints_composition_review_and_qc(tmp_path: Path, items: list[
     assert res.exit_code == 0, res.output
     text = (tmp_path / "ds.md").read_text("utf-8")
     assert "| E01 知情同意与患者自主 | 42/7/21 | 12/2/4 | 8/1/3 | 100 |" in text
-    assert "| **all** |" in text and "(no review log at" in text
+    assert "| **all** |" in text and "(no review log: run" in text
     assert "| shortcuts.always_longest | pass |" in text
