@@ -7,6 +7,9 @@ items of every other dimension plus 4/5 of this one, scores the held-out fifth, 
 
     python scripts/cue_probe.py [DIM ...]        # default: every dimension file
     python scripts/cue_probe.py --items DIM ...  # also list the items whose key it finds
+    python scripts/cue_probe.py --explain DIM    # and, for each of them, every option's score
+                                                 # with its most key-like (+) and distractor-like
+                                                 # (-) n-grams: what to rebalance
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from medaudit.bench.io import read_items
 from medaudit.bench.qc.classifier import ClassifierConfig, fit_and_score
 
 
-def main(dims: list[str], show_items: bool = False) -> None:
+def main(dims: list[str], show_items: bool = False, explain: bool = False) -> None:
     root = default_root()
     thresholds = yaml.safe_load((root.parents[1] / "bench" / "qc" / "thresholds.yaml").read_text())
     conf = ClassifierConfig.from_dict(thresholds["shortcuts"]["classifier"])
@@ -37,10 +40,16 @@ def main(dims: list[str], show_items: bool = False) -> None:
         for fold in range(5):
             test = [it for i, it in enumerate(mine) if i % 5 == fold]
             train = others + [it for i, it in enumerate(mine) if i % 5 != fold]
-            result = fit_and_score(train, test, conf)
+            result = fit_and_score(train, test, conf, explain=explain)
             correct += result["accuracy"] * len(test)
             key_ngrams = result["key_ngrams"][:5]
-            found += [it.id for it in test if result["predicted"][it.id] == it.answer]
+            hits = [it for it in test if result["predicted"][it.id] == it.answer]
+            found += [it.id for it in hits]
+            for it in hits if explain else []:
+                print(f"{it.id} key {it.answer}")
+                for letter, (score, up, down) in result["explanations"][it.id].items():
+                    mark = "*" if letter == it.answer else " "
+                    print(f"  {letter}{mark} {score:+.3f}  +[{' '.join(up)}]  -[{' '.join(down)}]")
         print(f"| {dim} | {len(mine)} | {correct / len(mine):.3f} | {' '.join(key_ngrams)} |")
         if show_items:
             print(f"  keys found from the options alone ({len(found)}): {' '.join(sorted(found))}")
@@ -48,4 +57,5 @@ def main(dims: list[str], show_items: bool = False) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    main([a for a in args if a != "--items"], show_items="--items" in args)
+    main([a for a in args if not a.startswith("--")], show_items="--items" in args,
+         explain="--explain" in args)

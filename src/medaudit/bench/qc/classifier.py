@@ -78,8 +78,9 @@ def _scores(w: Any, enc: _Encoded) -> Any:
 
 
 def fit_and_score(train: Sequence[Item], test: Sequence[Item], conf: ClassifierConfig,
-                  k: int = 5) -> dict[str, Any]:
-    """Train on `train`, return accuracy on `test` (ties split evenly) and model facts."""
+                  k: int = 5, explain: bool = False) -> dict[str, Any]:
+    """Train on `train`, return accuracy on `test` (ties split evenly) and model facts; with
+    `explain`, each test option's score and the n-grams that raise and lower it most."""
     import numpy as np
 
     df: Counter[str] = Counter()
@@ -113,7 +114,24 @@ def fit_and_score(train: Sequence[Item], test: Sequence[Item], conf: ClassifierC
             "key_ngrams": [names[i] for i in order[::-1][:10]],
             "distractor_ngrams": [names[i] for i in order[:10]],
             "predicted": {item.id: sorted(item.options)[int(np.argmax(test_scores[row]))]
-                          for row, item in enumerate(test)}}
+                          for row, item in enumerate(test)},
+            **({"explanations": _explain(w, vocab, test, conf, test_scores)} if explain else {})}
+
+
+def _explain(w: Any, vocab: dict[str, int], items: Sequence[Item], conf: ClassifierConfig,
+             scores: Any) -> dict[str, dict[str, tuple[float, list[str], list[str]]]]:
+    """{item id: {letter: (score, most key-like n-grams, most distractor-like n-grams)}}."""
+    out: dict[str, dict[str, tuple[float, list[str], list[str]]]] = {}
+    for row, item in enumerate(items):
+        out[item.id] = {}
+        for col, letter in enumerate(sorted(item.options)):
+            grams = sorted(g for g in ngrams(item.options[letter], conf.ngram_min, conf.ngram_max)
+                           if g in vocab)
+            ranked = sorted(grams, key=lambda g: float(w[vocab[g]]), reverse=True)
+            out[item.id][letter] = (float(scores[row][col]),
+                                    [g for g in ranked[:4] if w[vocab[g]] > 0],
+                                    [g for g in ranked[::-1][:4] if w[vocab[g]] < 0])
+    return out
 
 
 def _accuracy(scores: Any, items: Sequence[Item]) -> float:
