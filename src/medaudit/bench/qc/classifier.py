@@ -115,6 +115,9 @@ def fit_and_score(train: Sequence[Item], test: Sequence[Item], conf: ClassifierC
             "distractor_ngrams": [names[i] for i in order[:10]],
             "predicted": {item.id: sorted(item.options)[int(np.argmax(test_scores[row]))]
                           for row, item in enumerate(test)},
+            # 1 = the key scores highest; a key often ranked 2nd is a weakened cue, not none.
+            "key_rank": {item.id: 1 + int(np.sum(test_scores[row] > test_scores[row][
+                sorted(item.options).index(item.answer)])) for row, item in enumerate(test)},
             **({"explanations": _explain(w, vocab, test, conf, test_scores)} if explain else {})}
 
 

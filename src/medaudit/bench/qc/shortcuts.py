@@ -139,9 +139,12 @@ def letter_baseline(items: Sequence[Item], th: Thresholds) -> CheckResult:
                    detail=f"letter {''.join(sorted(letters))}, {how}")
 
 
-def classifier_baseline(items: Sequence[Item], th: Thresholds) -> CheckResult:
+def classifier_baseline(items: Sequence[Item], th: Thresholds,
+                        name: str = "shortcuts.options_classifier",
+                        overrides: dict[str, Any] | None = None) -> CheckResult:
+    """Options-only classifier trained on train, scored on test; `overrides` change its
+    settings (e.g. the n-gram range) for a variant check."""
     conf = th["shortcuts"]
-    name = "shortcuts.options_classifier"
     threshold = _threshold(th)[1]
     reason = split_state(items)
     if reason:
@@ -152,7 +155,7 @@ def classifier_baseline(items: Sequence[Item], th: Thresholds) -> CheckResult:
     min_train = int(conf["classifier"].get("min_train_items", 50))
     if len(train) < min_train:
         return skipped(name, threshold, f"only {len(train)} train items, fewer than {min_train}")
-    cfg = ClassifierConfig.from_dict(conf["classifier"])
+    cfg = ClassifierConfig.from_dict({**conf["classifier"], **(overrides or {})})
     try:
         result = fit_and_score(train, test, cfg)
     except ImportError:
@@ -179,4 +182,8 @@ def run(items: Sequence[Item], th: Thresholds) -> list[CheckResult]:
     results = [_scored(name, pick, pool, th, detail) for name, pick, detail in pickers]
     results.append(letter_baseline(items, th))
     results.append(classifier_baseline(items, th))
+    # Variants with other features: options rewritten against one classifier can hide a cue
+    # from it alone; a second feature set that nobody tuned against shows whether it is gone.
+    for variant, overrides in (conf.get("classifier_variants") or {}).items():
+        results.append(classifier_baseline(items, th, f"shortcuts.{variant}", overrides))
     return results

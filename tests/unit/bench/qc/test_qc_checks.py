@@ -130,6 +130,17 @@ def test_options_classifier_learns_a_wording_cue(items: list[Item]) -> None:
     assert res["shortcuts.options_classifier"].status == "fail"
     assert res["shortcuts.options_classifier"].value > 0.8
     assert res["shortcuts.always_longest"].status == "pass"
+    # the variant with other n-grams is its own check, with its own features, and catches it too
+    variant = res["shortcuts.options_classifier_2to4grams"]
+    assert variant.status == "fail" and variant.value > 0.8
+    assert variant.data["n_features"] != res["shortcuts.options_classifier"].data["n_features"]
+
+
+def test_clean_items_pass_every_options_classifier(items: list[Item]) -> None:
+    res = results(items, ["shortcuts"])
+    names = [n for n in res if n.startswith("shortcuts.options_classifier")]
+    assert names == ["shortcuts.options_classifier", "shortcuts.options_classifier_2to4grams"]
+    assert all(res[n].status == "pass" for n in names)
 
 
 def test_near_duplicate_across_splits_fails_dedup(items: list[Item]) -> None:
