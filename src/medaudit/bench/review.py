@@ -255,8 +255,7 @@ def compare(root: Path, dim: str, *, author: str, reviewer: str,
     path = dimension_files(root, [dim])[dim]
     items = {it.id: it for it in read_dimension(path)}
     if round_ > 1:
-        exported = {str(rec["id"]) for _, rec in
-                    _jsonl(root / "review" / f"blind_{dim}{sfx}.input.jsonl")}
+        exported = _ids_in(root / "review" / f"blind_{dim}{sfx}.input.jsonl")
         items = {k: v for k, v in items.items() if k in exported}
     answers_path = root / "review" / f"blind_{dim}{sfx}.answers.jsonl"
     answers = read_answers(answers_path, items)
@@ -331,11 +330,15 @@ def agreement_by_dimension(entries: Iterable[LogEntry]) -> dict[str, dict[str, f
     return out
 
 
+def _ids_in(path: Path) -> set[str]:
+    return {str(rec["id"]) for _, rec in _jsonl(path)}
+
+
 def round_ids(root: Path, round_: int) -> set[str]:
     """The items a later round exported for a blind read (its blind_<DIM>.rN.input.jsonl)."""
     sfx = round_suffix(round_)
-    return {str(rec["id"]) for path in sorted((root / "review").glob(f"blind_*{sfx}.input.jsonl"))
-            for _, rec in _jsonl(path)}
+    return {item_id for path in sorted((root / "review").glob(f"blind_*{sfx}.input.jsonl"))
+            for item_id in _ids_in(path)}
 
 
 def check_log(root: Path, entries: Sequence[LogEntry], round_: int = 1) -> list[str]:
