@@ -87,10 +87,11 @@ def review_sections(log_paths: Sequence[Path]) -> list[str]:
     if not log_paths:
         return ["", "(no review log: run `medaudit bench review apply-log`)"]
     lines: list[str] = []
-    for number, path in enumerate(log_paths, start=1):
+    for path in log_paths:
+        number = int(path.stem.split(".r")[-1]) if ".r" in path.stem else 1
         if number > 1:
             lines += ["", f"Round {number}: a new blind reader answered the items rewritten "
-                      f"after round {number - 1}."]
+                      "after an earlier round."]
         lines += ["", f"From `{path.name}`:", "", review_table(path)]
     return lines
 
