@@ -71,13 +71,14 @@ def mini_items() -> Path:
 
 @pytest.fixture
 def stub_server() -> Iterator[object]:
-    """`start(*args) -> base_url`: real stub-server processes, stopped after the test."""
+    """`start(*args, env=None) -> base_url`: real stub-server processes, stopped after the
+    test."""
     from medaudit.devtools.launch import start_stub_server, stop_stub_server
 
     procs = []
 
-    def start(*args: str) -> str:
-        proc, url = start_stub_server(*args)
+    def start(*args: str, env: dict[str, str] | None = None) -> str:
+        proc, url = start_stub_server(*args, env=env)
         procs.append(proc)
         return url
 

@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import selectors
 import socket
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -30,7 +25,6 @@ from medaudit.models.openai_compat import OpenAICompatBackend
 from medaudit.models.retry import RetryPolicy
 from medaudit.models.spec import parse_spec
 
-SRC = Path(__file__).resolve().parents[2] / "src"
 FAST_RETRY = RetryPolicy(max_attempts=5, total_budget_s=30.0, base_delay_s=0.02, max_delay_s=0.2)
 StartStub = Callable[..., str]
 
@@ -42,37 +36,9 @@ def _no_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def start_stub() -> Iterator[StartStub]:
-    """Start `python -m medaudit.cli.dev stub-server --port 0 ARGS` and return its base URL."""
-    procs: list[subprocess.Popen[str]] = []
-
-    def start(*args: str, env: dict[str, str] | None = None) -> str:
-        full_env = {**os.environ, **(env or {})}
-        full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC),
-                                                               full_env.get("PYTHONPATH")]))
-        proc = subprocess.Popen([sys.executable, "-m", "medaudit.cli.dev", "stub-server",
-                                 "--port", "0", *args], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=full_env)
-        procs.append(proc)
-        assert proc.stdout is not None
-        selector = selectors.DefaultSelector()
-        selector.register(proc.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout=30):
-            raise AssertionError("stub server did not start within 30 s")
-        line = proc.stdout.readline()
-        if "listening on " not in line:
-            err = proc.stderr.read() if proc.stderr else ""
-            raise AssertionError(f"stub server failed: {line!r} {err}")
-        return line.strip().split("listening on ", 1)[1]
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def start_stub(stub_server: StartStub) -> StartStub:
+    """`start_stub(*args, env=None) -> base URL` (conftest's real stub-server processes)."""
+    return stub_server
 
 
 def backend_for(url: str, params: str = "") -> OpenAICompatBackend:

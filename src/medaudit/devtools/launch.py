@@ -14,12 +14,14 @@ import sys
 from medaudit.errors import MedauditError
 
 
-def start_stub_server(*args: str, timeout_s: float = 30.0) -> tuple[subprocess.Popen[str], str]:
-    """Spawn the stub server on a free loopback port; returns the process and its base URL."""
+def start_stub_server(*args: str, timeout_s: float = 30.0,
+                      env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """Spawn the stub server on a free loopback port; returns the process and its base URL.
+    `env` adds variables to the server's environment (e.g. the API key it should demand)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "medaudit.cli", "dev", "stub-server", "--port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None
     selector = selectors.DefaultSelector()
     selector.register(proc.stdout, selectors.EVENT_READ)
