@@ -23,13 +23,8 @@ from typing import Any
 
 from medaudit.bench.io import item_to_json, read_items
 from medaudit.bench.qc.base import family_of
-from medaudit.bench.review import (
-    dimension_files,
-    dropped_ids,
-    read_dimension,
-    reviewed_ids,
-    round_logs,
-)
+from medaudit.bench.review import dimension_files, read_dimension
+from medaudit.bench.review_log import dropped_ids, reviewed_ids, round_logs
 from medaudit.bench.schema import Item
 from medaudit.errors import InputError, MedauditError
 from medaudit.fsutil import atomic_writer

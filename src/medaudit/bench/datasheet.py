@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from medaudit.bench.qc.runner import QCReport
+from medaudit.bench.review_log import ReviewCurrency
 from medaudit.bench.schema import Item
 from medaudit.bench.taxonomy import default_taxonomy
 
@@ -60,7 +61,8 @@ def source_table(items: Sequence[Item]) -> str:
 
 
 def review_table(log_path: Path) -> str:
-    from medaudit.bench.review import agreement_by_dimension, read_log
+    from medaudit.bench.review import agreement_by_dimension
+    from medaudit.bench.review_log import read_log
 
     if not log_path.exists():
         return f"(no review log at {log_path})"
@@ -96,8 +98,16 @@ def review_sections(log_paths: Sequence[Path]) -> list[str]:
     return lines
 
 
+def currency_line(currency: ReviewCurrency) -> str:
+    return (f"Review currency (each item's hash at its latest sign-off against the item as "
+            f"built): {currency.verified} items signed off in their current form, "
+            f"{currency.unrecorded} last read in rounds that predate the hash (not verifiable), "
+            f"{len(currency.stale)} changed since their last review, {len(currency.unreviewed)} "
+            "never reviewed.")
+
+
 def render(items: Sequence[Item], report: QCReport, *, items_arg: str,
-           log_paths: Sequence[Path]) -> str:
+           log_paths: Sequence[Path], currency: ReviewCurrency | None = None) -> str:
     """The generated datasheet sections as Markdown."""
     from medaudit.bench.qc.render import to_markdown
 
@@ -107,6 +117,7 @@ def render(items: Sequence[Item], report: QCReport, *, items_arg: str,
         "", "### Composition (dimension × type × split)", "", composition_table(items),
         "", "### Sources", "", source_table(items),
         "", "### Blind key review", *review_sections(log_paths),
+        *(["", currency_line(currency)] if currency else []),
         "", "### Quality checks", "", f"`medaudit bench qc {items_arg}` "
         f"({report.n_items} items):", "", to_markdown(report), "",
     ])

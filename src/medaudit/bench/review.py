@@ -16,122 +16,31 @@ review_log.r2.jsonl) beside round 1's, which stays the record of the first read.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import ValidationError
 
 from medaudit.bench.io import read_items
+from medaudit.bench.review_log import (
+    LogEntry,
+    content_hash,
+    dimension_of,
+    jsonl_records,
+    log_path_for,
+    normalise_answer,
+    read_log,
+    round_suffix,
+    write_log,
+)
 from medaudit.bench.schema import Item
 from medaudit.bench.taxonomy import default_taxonomy
 from medaudit.errors import InputError, MedauditError
-from medaudit.fsutil import atomic_writer, json_object_line, read_text_strict
+from medaudit.fsutil import atomic_writer, read_text_strict
 
-Verdict = Literal["agree", "key_fixed", "item_fixed", "dropped", "kept_after_adjudication"]
 BLIND_FIELDS = ("id", "dimension", "type", "question", "options")
-NEEDS_CHANGE = {"key_fixed", "item_fixed", "dropped"}
-_LETTER_NOISE = re.compile(r"[\s,，、;；/]+")
-_DIM_IN_ID = re.compile(r"^cmes-([A-Z]\d\d)-")
-
-
-class LogEntry(BaseModel):
-    """One line of review_log.jsonl (or of a draft, where `verdict` may still be null)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    author: str
-    reviewer: str
-    blind_answer: str | None
-    key: str
-    agree: bool
-    verdict: Verdict | None = None
-    change: str = ""
-    adjudicator: str | None = None
-
-    @model_validator(mode="after")
-    def _consistent(self) -> LogEntry:
-        if self.author.strip().lower() == self.reviewer.strip().lower():
-            raise ValueError(f"reviewer '{self.reviewer}' is the author; the blind reader must "
-                             "be someone else")
-        if self.agree != (self.blind_answer == self.key):
-            raise ValueError(f"agree={self.agree} but blind answer {self.blind_answer!r} vs key "
-                             f"{self.key!r}")
-        if self.verdict == "agree" and not self.agree:
-            raise ValueError("verdict 'agree' on a disagreement; adjudicate it instead")
-        if self.verdict not in (None, "agree") and not (self.adjudicator or "").strip():
-            raise ValueError(f"verdict '{self.verdict}' needs an adjudicator")
-        if self.verdict in NEEDS_CHANGE and not self.change.strip():
-            raise ValueError(f"verdict '{self.verdict}' needs a 'change' saying what was done")
-        return self
-
-
-def normalise_answer(raw: object) -> str | None:
-    """"a, c" -> "AC"; empty or null -> None (the reader found no defensible answer)."""
-    if raw is None:
-        return None
-    letters = _LETTER_NOISE.sub("", str(raw)).upper()
-    return "".join(sorted(letters)) or None
-
-
-def dimension_of(item_id: str) -> str | None:
-    match = _DIM_IN_ID.match(item_id)
-    return match.group(1) if match else None
-
-
-# ---- reading -------------------------------------------------------------------------------
-
-def _jsonl(path: Path) -> Iterable[tuple[int, dict[str, object]]]:
-    for line_no, line in enumerate(read_text_strict(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        yield line_no, json_object_line(line, path, line_no)
-
-
-def read_log(path: Path, *, final: bool = True) -> list[LogEntry]:
-    """Read a review log (or, with final=False, a draft whose verdicts may be null)."""
-    entries: list[LogEntry] = []
-    seen: dict[str, int] = {}
-    for line_no, record in _jsonl(path):
-        try:
-            entry = LogEntry.model_validate(record)
-        except ValidationError as err:
-            first = err.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or None
-            raise InputError(path, line_no, where,
-                             first["msg"].removeprefix("Value error, ")) from None
-        if final and entry.verdict is None:
-            raise InputError(path, line_no, "verdict", f"item {entry.id} is not adjudicated yet; "
-                             "set verdict to one of " + ", ".join(Verdict.__args__))  # type: ignore[attr-defined]
-        if entry.id in seen:
-            raise InputError(path, line_no, "id", f"'{entry.id}' already logged on line "
-                             f"{seen[entry.id]}; one entry per item")
-        seen[entry.id] = line_no
-        entries.append(entry)
-    return entries
-
-
-def write_log(path: Path, entries: Iterable[LogEntry]) -> int:
-    rows = sorted(entries, key=lambda e: e.id)
-    with atomic_writer(path) as handle:
-        for e in rows:
-            handle.write(json.dumps(e.model_dump(), ensure_ascii=False) + "\n")
-    return len(rows)
-
-
-def round_suffix(round_: int) -> str:
-    """File-name suffix of a review round: "" for the first, ".r2" for the second, ..."""
-    if round_ < 1:
-        raise MedauditError(f"--round must be 1 or more, got {round_}")
-    return "" if round_ == 1 else f".r{round_}"
-
-
-def log_path_for(root: Path, round_: int = 1) -> Path:
-    return root / f"review_log{round_suffix(round_)}.jsonl"
 
 
 def read_ids(path: Path) -> set[str]:
@@ -224,7 +133,7 @@ class Comparison:
 def read_answers(path: Path, items: dict[str, Item]) -> dict[str, tuple[str | None, str]]:
     """{id: (normalised blind answer, note)}, each answer checked against its item's options."""
     out: dict[str, tuple[str | None, str]] = {}
-    for line_no, rec in _jsonl(path):
+    for line_no, rec in jsonl_records(path):
         item_id = rec.get("id")
         if not isinstance(item_id, str) or item_id not in items:
             raise InputError(path, line_no, "id", f"{item_id!r} is not an item of this dimension")
@@ -269,7 +178,8 @@ def compare(root: Path, dim: str, *, author: str, reviewer: str,
         agree = blind == key
         result.entries.append(LogEntry(id=item_id, author=author, reviewer=reviewer,
                                        blind_answer=blind, key=key, agree=agree,
-                                       verdict="agree" if agree else None))
+                                       verdict="agree" if agree else None,
+                                       item_hash=content_hash(items[item_id])))
         if note:
             result.notes[item_id] = note
     with atomic_writer(root / "review" / f"draft_{dim}{sfx}.log.jsonl") as handle:
@@ -299,7 +209,7 @@ def merge_drafts(log: list[LogEntry], drafts: Sequence[Path]) -> tuple[list[LogE
     by_id = {e.id: e for e in log}
     merged = 0
     for draft in drafts:
-        for line_no, rec in _jsonl(draft):
+        for line_no, rec in jsonl_records(draft):
             rec.pop("note", None)  # the reviewer's note was for the adjudicator
             try:
                 entry = LogEntry.model_validate(rec)
@@ -331,7 +241,7 @@ def agreement_by_dimension(entries: Iterable[LogEntry]) -> dict[str, dict[str, f
 
 
 def _ids_in(path: Path) -> set[str]:
-    return {str(rec["id"]) for _, rec in _jsonl(path)}
+    return {str(rec["id"]) for _, rec in jsonl_records(path)}
 
 
 def round_ids(root: Path, round_: int) -> set[str]:
@@ -341,14 +251,42 @@ def round_ids(root: Path, round_: int) -> set[str]:
             for item_id in _ids_in(path)}
 
 
+def authored_items(root: Path) -> dict[str, Item]:
+    authored: dict[str, Item] = {}
+    for path in dimension_files(root).values():
+        authored.update({it.id: it for it in read_dimension(path)})
+    return authored
+
+
+def sign_off(entries: Sequence[LogEntry], signed: set[str],
+             items: dict[str, Item]) -> tuple[list[LogEntry], list[str]]:
+    """Record the hash of each newly adjudicated item as the round leaves it. An item fixed in
+    adjudication is signed in its fixed form; one kept as read must still be what the reader
+    saw (compare wrote that hash into the draft), else it was edited after the blind read and
+    is reported, keeping the hash of what was read so the log stays stale until a new round."""
+    out: list[LogEntry] = []
+    problems: list[str] = []
+    for entry in entries:
+        item = items.get(entry.id)
+        if entry.id not in signed or item is None or entry.verdict == "dropped":
+            out.append(entry)
+        elif entry.verdict in ("key_fixed", "item_fixed"):
+            out.append(entry.model_copy(update={"item_hash": content_hash(item)}))
+        else:
+            if entry.item_hash is not None and entry.item_hash != content_hash(item):
+                problems.append(f"{entry.id}: changed after its blind read ({entry.verdict}); "
+                                "re-read it blind in a new round, or log the change as "
+                                "item_fixed")
+            out.append(entry)
+    return out, problems
+
+
 def check_log(root: Path, entries: Sequence[LogEntry], round_: int = 1) -> list[str]:
     """Coverage and consistency problems between the log and the item files (a later round:
     only the items it exported)."""
     problems: list[str] = []
     by_id = {e.id: e for e in entries}
-    authored: dict[str, Item] = {}
-    for path in dimension_files(root).values():
-        authored.update({it.id: it for it in read_dimension(path)})
+    authored = authored_items(root)
     if round_ > 1:
         wanted = round_ids(root, round_)
         authored = {k: v for k, v in authored.items() if k in wanted}
@@ -383,31 +321,16 @@ def apply_log(root: Path, drafts: Sequence[Path] = (), round_: int = 1) -> LogCh
     log_path = log_path_for(root, round_)
     entries = read_log(log_path) if log_path.exists() else []
     merged = 0
+    signing: list[str] = []
     if drafts:
         entries, merged = merge_drafts(entries, drafts)
+        signed = {str(rec["id"]) for draft in drafts for _, rec in jsonl_records(draft)}
+        entries, signing = sign_off(entries, signed, authored_items(root))
         write_log(log_path, entries)
     if not entries:
         raise MedauditError(f"{log_path} is missing or empty; pass adjudicated draft files "
                             "(review/draft_<DIM>.log.jsonl) to apply-log")
-    problems = check_log(root, entries, round_)
+    problems = signing + check_log(root, entries, round_)
     return LogCheck(len(entries), problems, agreement_by_dimension(entries), merged)
 
 
-def reviewed_ids(root: Path) -> set[str]:
-    """Ids with an adjudicated line in review_log.jsonl (empty when there is no log)."""
-    log_path = log_path_for(root)
-    if not log_path.exists():
-        return set()
-    return {e.id for e in read_log(log_path)}
-
-
-def round_logs(root: Path) -> list[Path]:
-    """review_log.jsonl, then review_log.r2.jsonl, ... (those that exist)."""
-    later = sorted(root.glob("review_log.r*.jsonl"), key=lambda p: int(p.stem.split(".r")[-1]))
-    first = log_path_for(root)
-    return ([first] if first.exists() else []) + later
-
-
-def dropped_ids(root: Path) -> set[str]:
-    """Items any round dropped: a later blind read may find a rewritten item unsalvageable."""
-    return {e.id for path in round_logs(root) for e in read_log(path) if e.verdict == "dropped"}

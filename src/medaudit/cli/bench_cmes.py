@@ -9,12 +9,15 @@ Exit codes: 0 ok, 1 a check failed (qc, build --check, review apply-log), 2 a us
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from medaudit.cli.groups import UserErrorGroup
 from medaudit.errors import MedauditError
+
+if TYPE_CHECKING:
+    from medaudit.bench.schema import Item
 
 app = typer.Typer(help="Check, build, export and document the CMES benchmark.",
                   no_args_is_help=True, cls=UserErrorGroup)
@@ -107,6 +110,21 @@ def build_command(
                    "it was replaced", err=True)
     out = b.write(base, result)
     typer.echo(f"wrote {out} and splits.json: {summary}")
+    _echo_currency(base, result.items)
+
+
+def _echo_currency(base: Path, items: list[Item]) -> None:
+    """Say how many built items their latest review saw in exactly this form."""
+    from medaudit.bench.review_log import review_currency
+
+    cur = review_currency(base, items)
+    typer.echo(f"review: {cur.verified} items signed off in their current form, "
+               f"{cur.unrecorded} last read before hashes were recorded, {len(cur.stale)} changed "
+               f"since their last review, {len(cur.unreviewed)} never reviewed")
+    if cur.stale:
+        typer.echo("warning: changed since their last review (re-read them blind in a new round "
+                   "with `bench review export-blind --round N --ids`): "
+                   + ", ".join(cur.stale[:20]) + (" …" if len(cur.stale) > 20 else ""), err=True)
 
 
 @app.command("export")
@@ -141,7 +159,7 @@ def datasheet_command(
     """Print the datasheet's composition, review and QC tables as Markdown."""
     from medaudit.bench.datasheet import render
     from medaudit.bench.qc import load_items, load_thresholds, run_qc
-    from medaudit.bench.review import round_logs
+    from medaudit.bench.review_log import review_currency, round_logs
     from medaudit.fsutil import atomic_writer
 
     base = _root(root)
@@ -149,7 +167,8 @@ def datasheet_command(
     items = load_items(items_path)
     report = run_qc(items, load_thresholds(thresholds), source=str(items_path))
     shown = str(path) if path else str(items_path) if root else "data/cmes/items.jsonl"
-    text = render(items, report, items_arg=shown, log_paths=round_logs(base))
+    text = render(items, report, items_arg=shown, log_paths=round_logs(base),
+                  currency=review_currency(base, items))
     if output is None:
         typer.echo(text)
         return

@@ -17,7 +17,8 @@ from medaudit.bench import build as b
 from medaudit.bench.export import export
 from medaudit.bench.io import read_items
 from medaudit.bench.qc import run_qc
-from medaudit.bench.review import apply_log, compare, export_blind, read_log
+from medaudit.bench.review import apply_log, compare, export_blind
+from medaudit.bench.review_log import content_hash, read_log, review_currency
 from medaudit.cli.bench_cmes import app
 from medaudit.errors import InputError, MedauditError
 
@@ -279,6 +280,73 @@ def test_a_second_round_that_misses_an_exported_item_fails(root: Path) -> None:
     assert cmp.missing == [rewritten[1]]
     check = apply_log(root, [root / "review" / "draft_S03.r2.log.jsonl"], round_=2)
     assert check.problems == [f"{rewritten[1]}: no review log entry"]
+
+
+def _edit_question(root: Path, dim: str, index: int) -> str:
+    rows = [json.loads(x) for x in (root / "items" / f"{dim}.jsonl").read_text("utf-8").splitlines()]
+    rows[index]["question"] += "（改写）"
+    write_jsonl(root / "items" / f"{dim}.jsonl", rows)
+    return str(rows[index]["id"])
+
+
+def test_sign_off_records_item_hashes_and_build_reports_items_edited_since(root: Path) -> None:
+    _round_one(root)
+    log = read_log(root / "review_log.jsonl")
+    items = {it.id: it for it in read_items(root / "items" / "E01.jsonl")}
+    assert all(e.item_hash == content_hash(items[e.id]) for e in log if e.id in items)
+    assert review_currency(root, b.build(root).items).verified == 120
+    edited = _edit_question(root, "E01", 4)
+    res = runner.invoke(app, ["build", "--root", str(root)])
+    assert res.exit_code == 0, res.output
+    assert "119 items signed off in their current form" in res.output
+    assert "1 changed since their last review" in res.output
+    assert f"{edited} (round 1)" in res.output
+    # a new round that re-reads the edited item makes it current again
+    (root / "ids.txt").write_text(edited + "\n", "utf-8")
+    export_blind(root, round_=2, ids={edited})
+    write_jsonl(root / "review" / "blind_E01.r2.answers.jsonl",
+                [{"id": edited, "blind_answer": items[edited].answer}])
+    compare(root, "E01", author="rewriter", reviewer="reader-2", round_=2)
+    assert apply_log(root, [root / "review" / "draft_E01.r2.log.jsonl"], round_=2).ok
+    cur = review_currency(root, b.build(root).items)
+    assert (cur.verified, cur.stale, cur.unrecorded) == (120, [], 0)
+
+
+def test_an_item_edited_between_blind_read_and_sign_off_is_not_signed_as_read(root: Path) -> None:
+    export_blind(root)
+    _answers(root, "E01", set())
+    compare(root, "E01", author="a", reviewer="r")
+    edited = _edit_question(root, "E01", 0)  # edited after the blind read, logged as "agree"
+    check = apply_log(root, [root / "review" / "draft_E01.log.jsonl"])
+    assert any(p.startswith(f"{edited}: changed after its blind read") for p in check.problems)
+    cur = review_currency(root, read_items(root / "items" / "E01.jsonl"))
+    assert cur.stale == [f"{edited} (round 1)"] and cur.verified == 59
+
+
+def test_an_item_fixed_in_adjudication_is_signed_in_its_fixed_form(root: Path) -> None:
+    export_blind(root)
+    _answers(root, "E01", {"cmes-E01-00003"})
+    compare(root, "E01", author="a", reviewer="r")
+    draft = root / "review" / "draft_E01.log.jsonl"
+    rows = [json.loads(x) for x in draft.read_text("utf-8").splitlines()]
+    for row in rows:
+        if row["id"] == "cmes-E01-00003":
+            row.update(verdict="item_fixed", adjudicator="ethicist", change="stem clarified")
+    write_jsonl(draft, rows)
+    _edit_question(root, "E01", 2)
+    assert not [p for p in apply_log(root, [draft]).problems if "E01" in p]
+    fixed = next(e for e in read_log(root / "review_log.jsonl") if e.id == "cmes-E01-00003")
+    item = next(it for it in read_items(root / "items" / "E01.jsonl") if it.id == fixed.id)
+    assert fixed.item_hash == content_hash(item)
+
+
+def test_logs_from_before_hashes_count_as_unrecorded_not_verified(root: Path) -> None:
+    _round_one(root)
+    path = root / "review_log.jsonl"
+    rows = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
+    write_jsonl(path, [{k: v for k, v in r.items() if k != "item_hash"} for r in rows])
+    cur = review_currency(root, b.build(root).items)
+    assert (cur.verified, cur.unrecorded, cur.stale) == (0, 120, [])
 
 
 def test_ids_file_with_a_bad_line_names_the_line(root: Path) -> None:

@@ -29,6 +29,9 @@ class ClassifierConfig:
     l2: float = 1e-3
     learning_rate: float = 0.5
     epochs: int = 200
+    # "char": character n-grams; "word": n-grams of jieba words (a model of another kind, used
+    # as a held-out probe that rewriters never tuned against).
+    analyzer: str = "char"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ClassifierConfig:
@@ -39,6 +42,24 @@ class ClassifierConfig:
 def ngrams(text: str, lo: int, hi: int) -> set[str]:
     norm = normalise(text)
     return {norm[i:i + n] for n in range(lo, hi + 1) for i in range(len(norm) - n + 1)}
+
+
+def word_ngrams(text: str, lo: int, hi: int) -> set[str]:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    words = [w for w in jieba.lcut(normalise(text), HMM=False) if w.strip()]
+    return {"|".join(words[i:i + n]) for n in range(lo, hi + 1) for i in range(len(words) - n + 1)}
+
+
+def features(text: str, conf: ClassifierConfig) -> set[str]:
+    if conf.analyzer == "word":
+        return word_ngrams(text, conf.ngram_min, conf.ngram_max)
+    if conf.analyzer != "char":
+        raise ValueError(f"classifier analyzer must be 'char' or 'word', got {conf.analyzer!r}")
+    return ngrams(text, conf.ngram_min, conf.ngram_max)
 
 
 class _Encoded:
@@ -61,8 +82,7 @@ def _encode(items: Sequence[Item], vocab: dict[str, int], conf: ClassifierConfig
     lengths: list[int] = []
     for item in items:
         for letter in sorted(item.options)[:k]:
-            feats = sorted({vocab[g] for g in ngrams(item.options[letter], conf.ngram_min,
-                                                     conf.ngram_max) if g in vocab})
+            feats = sorted({vocab[g] for g in features(item.options[letter], conf) if g in vocab})
             weight = 1.0 / float(np.sqrt(len(feats))) if feats else 0.0
             idx.extend([*feats, bias])
             val.extend([weight] * len(feats) + [1.0])
@@ -86,7 +106,7 @@ def fit_and_score(train: Sequence[Item], test: Sequence[Item], conf: ClassifierC
     df: Counter[str] = Counter()
     for item in train:
         for text in item.options.values():
-            df.update(ngrams(text, conf.ngram_min, conf.ngram_max))
+            df.update(features(text, conf))
     kept = [g for g, n in df.most_common() if n >= conf.min_df][: conf.max_features]
     vocab = {g: i for i, g in enumerate(sorted(kept))}
     enc_train = _encode(train, vocab, conf, k)
@@ -128,7 +148,7 @@ def _explain(w: Any, vocab: dict[str, int], items: Sequence[Item], conf: Classif
     for row, item in enumerate(items):
         out[item.id] = {}
         for col, letter in enumerate(sorted(item.options)):
-            grams = sorted(g for g in ngrams(item.options[letter], conf.ngram_min, conf.ngram_max)
+            grams = sorted(g for g in features(item.options[letter], conf)
                            if g in vocab)
             ranked = sorted(grams, key=lambda g: float(w[vocab[g]]), reverse=True)
             out[item.id][letter] = (float(scores[row][col]),

@@ -136,6 +136,16 @@ def test_options_classifier_learns_a_wording_cue(items: list[Item]) -> None:
     assert variant.data["n_features"] != res["shortcuts.options_classifier"].data["n_features"]
 
 
+def test_word_analyzer_sees_jieba_words_not_characters() -> None:
+    from medaudit.bench.qc.classifier import ClassifierConfig, features
+
+    words = features("患者本人签署知情同意书", ClassifierConfig(analyzer="word", ngram_max=2))
+    assert {"患者", "签署", "患者|本人"} <= words
+    assert "患" not in words
+    with pytest.raises(ValueError, match="analyzer"):
+        features("患者", ClassifierConfig(analyzer="bpe"))
+
+
 def test_clean_items_pass_every_options_classifier(items: list[Item]) -> None:
     res = results(items, ["shortcuts"])
     names = [n for n in res if n.startswith("shortcuts.options_classifier")]
