@@ -6,7 +6,9 @@ items of every other dimension plus 4/5 of this one, scores the held-out fifth, 
 5 folds. Chance is 0.20; the QC limit is 0.28. Besides top-1 accuracy it prints how often the key
 is among the classifier's top two options (chance 0.40) and the accuracy of a second classifier
 on character 2-4-grams: rewriters tune options against the first one, so the second one, never
-used while rewriting, shows whether a cue was removed or only hidden from that one model.
+used while rewriting, shows whether a cue was removed or only hidden from that one model; a
+third on jieba words and word pairs, a model of another kind, was added after the last rewrite
+pass and never shown to a rewriter.
 
     python scripts/cue_probe.py [DIM ...]        # default: every dimension file
     python scripts/cue_probe.py --items DIM ...  # also list the items whose key it finds
@@ -54,16 +56,19 @@ def main(dims: list[str], show_items: bool = False, explain: bool = False,
     thresholds = yaml.safe_load((root.parents[1] / "bench" / "qc" / "thresholds.yaml").read_text())
     conf = ClassifierConfig.from_dict(thresholds["shortcuts"]["classifier"])
     check = dataclasses.replace(conf, ngram_min=CHECK_NGRAMS[0], ngram_max=CHECK_NGRAMS[1])
+    words = dataclasses.replace(conf, analyzer="word", ngram_min=1, ngram_max=2)
     pool = {p.stem: [it for it in read_items(p) if it.type == "single" and len(it.options) == 5]
             for p in sorted((root / "items").glob("*.jsonl"))}
     print("| dimension | n | options-only accuracy (QC probe) | key in top 2 (chance 0.40) | "
-          f"check probe, {CHECK_NGRAMS[0]}-{CHECK_NGRAMS[1]}-grams | key-like n-grams |")
-    print("|---|---|---|---|---|---|")
+          f"check probe, {CHECK_NGRAMS[0]}-{CHECK_NGRAMS[1]}-grams | held-out probe, words | "
+          "key-like n-grams |")
+    print("|---|---|---|---|---|---|---|")
     for dim in dims or sorted(pool):
         mine = pool[dim]
         others = [it for d, items in pool.items() if d != dim for it in items]
         top1, top2, key_ngrams, folds = cross_validate(mine, others, conf, explain)
         check_top1, _, _, check_folds = cross_validate(mine, others, check, explain_check)
+        words_top1, _, _, _ = cross_validate(mine, others, words)
         if explain_check:
             folds = check_folds
         found: list[str] = []
@@ -76,7 +81,7 @@ def main(dims: list[str], show_items: bool = False, explain: bool = False,
                     mark = "*" if letter == it.answer else " "
                     print(f"  {letter}{mark} {score:+.3f}  +[{' '.join(up)}]  -[{' '.join(down)}]")
         print(f"| {dim} | {len(mine)} | {top1:.3f} | {top2:.3f} | {check_top1:.3f} | "
-              f"{' '.join(key_ngrams)} |")
+              f"{words_top1:.3f} | {' '.join(key_ngrams)} |")
         if show_items:
             print(f"  keys found from the options alone ({len(found)}): {' '.join(sorted(found))}")
 

@@ -249,3 +249,53 @@ def apply_log_command(
     typer.echo(f"{check.n_entries} log entries; "
                + ("covers every item" if check.ok else f"{len(check.problems)} problem(s)"))
     raise typer.Exit(0 if check.ok else 1)
+
+
+@review_app.command("sample")
+def sample_command(
+    output: Path = typer.Option(..., "--output", "-o", help="Ids file to write (for --ids)."),
+    per_dimension: int = typer.Option(10, "--per-dimension", help="Items per dimension."),
+    seed: int = typer.Option(20261126, "--seed", help="Sampling seed (recorded in the file)."),
+    split: str | None = typer.Option(None, "--split", help="Only items of this split."),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+) -> None:
+    """Pick a stratified sample of built items (e.g. for a human expert panel) as an ids file."""
+    from medaudit.bench.qc import load_items
+    from medaudit.bench.review_sheets import sample_ids
+    from medaudit.fsutil import atomic_writer
+
+    ids = sample_ids(load_items(_root(root) / "items.jsonl"), per_dimension, seed, split)
+    with atomic_writer(output) as handle:
+        handle.write(f"# medaudit bench review sample --per-dimension {per_dimension} --seed "
+                     f"{seed}" + (f" --split {split}" if split else "") + "\n")
+        handle.write("".join(f"{i}\n" for i in ids))
+    typer.echo(f"wrote {len(ids)} ids to {output}")
+
+
+@review_app.command("sheet")
+def sheet_command(
+    output: Path = typer.Option(..., "--output", "-o", help="XLSX workbook to write."),
+    round_: int = typer.Option(1, "--round", help=ROUND_HELP),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+) -> None:
+    """Write the round's blind inputs as one XLSX answer sheet (no keys) for human readers."""
+    from medaudit.bench.review_sheets import write_answer_sheet
+
+    n = write_answer_sheet(_root(root), round_, output)
+    typer.echo(f"wrote {n} items to {output}; readers fill blind_answer, confidence and note")
+
+
+@review_app.command("import-answers")
+def import_answers_command(
+    path: Path = typer.Argument(..., help="Filled-in answer sheet (XLSX, CSV or JSONL)."),
+    round_: int = typer.Option(1, "--round", help=ROUND_HELP),
+    force: bool = typer.Option(False, "--force", help="Replace existing answer files."),
+    root: Path | None = typer.Option(None, "--root", help=ROOT_HELP),
+) -> None:
+    """Turn a filled-in answer sheet into review/blind_<DIM>[.rN].answers.jsonl files."""
+    from medaudit.bench.review_log import round_suffix
+    from medaudit.bench.review_sheets import import_answers
+
+    counts = import_answers(_root(root), round_, path, force=force)
+    for dim, n in counts.items():
+        typer.echo(f"{dim}: {n} answers -> review/blind_{dim}{round_suffix(round_)}.answers.jsonl")

@@ -134,6 +134,8 @@ def test_options_classifier_learns_a_wording_cue(items: list[Item]) -> None:
     variant = res["shortcuts.options_classifier_2to4grams"]
     assert variant.status == "fail" and variant.value > 0.8
     assert variant.data["n_features"] != res["shortcuts.options_classifier"].data["n_features"]
+    words = res["shortcuts.options_classifier_words"]
+    assert words.status == "fail" and words.value > 0.8
 
 
 def test_word_analyzer_sees_jieba_words_not_characters() -> None:
@@ -149,7 +151,8 @@ def test_word_analyzer_sees_jieba_words_not_characters() -> None:
 def test_clean_items_pass_every_options_classifier(items: list[Item]) -> None:
     res = results(items, ["shortcuts"])
     names = [n for n in res if n.startswith("shortcuts.options_classifier")]
-    assert names == ["shortcuts.options_classifier", "shortcuts.options_classifier_2to4grams"]
+    assert names == ["shortcuts.options_classifier", "shortcuts.options_classifier_2to4grams",
+                     "shortcuts.options_classifier_words"]
     assert all(res[n].status == "pass" for n in names)
 
 

@@ -22,7 +22,7 @@ def test_qc_passes_a_clean_file_and_prints_the_table(tmp_path: Path, items: list
     res = runner.invoke(app, ["qc", str(path), "--only", FAST])
     assert res.exit_code == 0, res.output
     assert "shortcuts.options_classifier" in res.output
-    assert "PASS: 34 passed, 0 failed, 0 skipped" in res.output
+    assert "PASS: 35 passed, 0 failed, 0 skipped" in res.output
 
 
 def test_qc_fails_with_exit_1_and_json_names_the_failing_check(tmp_path: Path,
