@@ -283,7 +283,8 @@ def test_a_second_round_that_misses_an_exported_item_fails(root: Path) -> None:
 
 
 def _edit_question(root: Path, dim: str, index: int) -> str:
-    rows = [json.loads(x) for x in (root / "items" / f"{dim}.jsonl").read_text("utf-8").splitlines()]
+    path = root / "items" / f"{dim}.jsonl"
+    rows = [json.loads(x) for x in path.read_text("utf-8").splitlines()]
     rows[index]["question"] += "（改写）"
     write_jsonl(root / "items" / f"{dim}.jsonl", rows)
     return str(rows[index]["id"])
