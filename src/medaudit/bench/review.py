@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from medaudit.bench.io import read_items
 from medaudit.bench.review_log import (
     LogEntry,
+    answer_problem,
     content_hash,
     dimension_of,
     jsonl_records,
@@ -139,16 +140,11 @@ def read_answers(path: Path, items: dict[str, Item]) -> dict[str, tuple[str | No
             raise InputError(path, line_no, "id", f"{item_id!r} is not an item of this dimension")
         if item_id in out:
             raise InputError(path, line_no, "id", f"'{item_id}' answered twice; keep one line")
-        answer = normalise_answer(rec.get("blind_answer"))
-        item = items[item_id]
-        if answer is not None:
-            bad = [ch for ch in answer if ch not in item.options]
-            if bad or len(set(answer)) != len(answer):
-                raise InputError(path, line_no, "blind_answer", f"{rec.get('blind_answer')!r} "
-                                 f"is not a set of the letters {''.join(item.options)}")
-            if item.type != "multi" and len(answer) != 1:
-                raise InputError(path, line_no, "blind_answer", f"a {item.type} item takes one "
-                                 f"letter, got '{answer}'")
+        raw = rec.get("blind_answer")
+        answer = normalise_answer(raw)
+        problem = answer_problem(raw, answer, items[item_id].options, items[item_id].type)
+        if problem:
+            raise InputError(path, line_no, "blind_answer", problem)
         out[item_id] = (answer, str(rec.get("note") or ""))
     return out
 

@@ -73,6 +73,20 @@ def normalise_answer(raw: object) -> str | None:
     return "".join(sorted(letters)) or None
 
 
+def answer_problem(raw: object, answer: str | None, letters: Iterable[str],
+                   item_type: str) -> str | None:
+    """Why a normalised blind answer cannot answer an item with these option letters, or None.
+    One rule for answer files and answer sheets alike."""
+    options = "".join(letters)
+    if answer is None:
+        return None
+    if any(ch not in options for ch in answer) or len(set(answer)) != len(answer):
+        return f"{raw!r} is not a set of the letters {options}"
+    if item_type != "multi" and len(answer) != 1:
+        return f"a {item_type} item takes one letter, got '{answer}'"
+    return None
+
+
 def dimension_of(item_id: str) -> str | None:
     match = _DIM_IN_ID.match(item_id)
     return match.group(1) if match else None

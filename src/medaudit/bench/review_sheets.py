@@ -17,7 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from medaudit.bench.adapters.tables import cell_text, read_table
-from medaudit.bench.review_log import dimension_of, jsonl_records, normalise_answer, round_suffix
+from medaudit.bench.review_log import (
+    answer_problem,
+    dimension_of,
+    jsonl_records,
+    normalise_answer,
+    round_suffix,
+)
 from medaudit.bench.schema import Item
 from medaudit.errors import InputError, MedauditError
 from medaudit.fsutil import atomic_writer
@@ -115,16 +121,13 @@ def _check_letters(path: Path, line: int, raw: str, rec: dict[str, object]) -> s
     if raw.strip().casefold() in NO_ANSWER:
         return None
     answer = normalise_answer(raw)
-    options = rec["options"] if isinstance(rec["options"], dict) else {}
     if answer is None:
         raise InputError(path, line, "blind_answer", f"empty for {rec['id']}; write the "
                          "letter(s), or 无 if no option is defensible")
-    if any(ch not in options for ch in answer) or len(set(answer)) != len(answer):
-        raise InputError(path, line, "blind_answer", f"{raw!r} is not a set of the letters "
-                         f"{''.join(options)} of {rec['id']}")
-    if rec["type"] != "multi" and len(answer) != 1:
-        raise InputError(path, line, "blind_answer", f"{rec['id']} is a {rec['type']} item and "
-                         f"takes one letter, got '{answer}'")
+    options = rec["options"] if isinstance(rec["options"], dict) else {}
+    problem = answer_problem(raw, answer, options, str(rec["type"]))
+    if problem:
+        raise InputError(path, line, "blind_answer", f"{rec['id']}: {problem}")
     return answer
 
 
