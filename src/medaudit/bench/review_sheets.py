@@ -123,7 +123,8 @@ def _check_letters(path: Path, line: int, raw: str, rec: dict[str, object]) -> s
     answer = normalise_answer(raw)
     if answer is None:
         raise InputError(path, line, "blind_answer", f"empty for {rec['id']}; write the "
-                         "letter(s), or 无 if no option is defensible")
+                         "letter(s), 无 if no option is defensible, or delete the row of an "
+                         "item not answered")
     options = rec["options"] if isinstance(rec["options"], dict) else {}
     problem = answer_problem(raw, answer, options, str(rec["type"]))
     if problem:
