@@ -158,8 +158,9 @@ def classifier_baseline(items: Sequence[Item], th: Thresholds,
     cfg = ClassifierConfig.from_dict({**conf["classifier"], **(overrides or {})})
     try:
         result = fit_and_score(train, test, cfg)
-    except ImportError:
-        return skipped(name, threshold, "numpy is not installed (pip install numpy)")
+    except ImportError as err:  # numpy, or jieba for the word-level variant
+        missing = err.name or "numpy"
+        return skipped(name, threshold, f"{missing} is not installed (pip install {missing})")
     return _result(name, result["accuracy"] * len(test), len(test), th,
                    detail=f"train n={result['n_train']}, train acc {pct(result['train_accuracy'])}"
                           f", {result['n_features']} n-grams; key-like: "

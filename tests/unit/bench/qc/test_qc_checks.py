@@ -148,6 +148,17 @@ def test_word_analyzer_sees_jieba_words_not_characters() -> None:
         features("患者", ClassifierConfig(analyzer="bpe"))
 
 
+def test_word_classifier_is_skipped_not_crashed_without_jieba(
+        items: list[Item], monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "jieba", None)  # import jieba now raises ImportError
+    res = results(items, ["shortcuts"])
+    words = res["shortcuts.options_classifier_words"]
+    assert words.status == "skipped" and "jieba is not installed" in words.detail
+    assert res["shortcuts.options_classifier"].status == "pass"
+
+
 def test_clean_items_pass_every_options_classifier(items: list[Item]) -> None:
     res = results(items, ["shortcuts"])
     names = [n for n in res if n.startswith("shortcuts.options_classifier")]
