@@ -153,6 +153,9 @@ def import_answers(root: Path, round_: int, path: Path, *, force: bool = False) 
             "id": item_id, "blind_answer": _check_letters(path, line, raw, records[item_id]),
             "confidence": cell_text(row.get(columns.get("confidence", ""))).strip(),
             "note": cell_text(row.get(columns.get("note", ""))).strip()})
+    if not rows:
+        raise InputError(path, None, None, "no answer rows; fill one row per item (id, "
+                         "blind_answer) under the header")
     sfx = round_suffix(round_)
     targets = {dim: root / "review" / f"blind_{dim}{sfx}.answers.jsonl" for dim in rows}
     existing = [p for p in targets.values() if p.exists()]

@@ -128,6 +128,13 @@ def test_bad_sheet_rows_name_the_row_and_write_nothing(root: Path, row: dict[str
     assert not (root / "review" / "blind_E01.r2.answers.jsonl").exists()
 
 
+def test_a_sheet_with_no_answer_rows_is_refused(root: Path) -> None:
+    export_blind(root, round_=2, ids={"cmes-E01-00001"})
+    path = _csv(root / "answers.csv", [])
+    with pytest.raises(InputError, match="no answer rows"):
+        import_answers(root, 2, path)
+
+
 def test_no_defensible_option_is_recorded_as_a_null_answer(root: Path) -> None:
     export_blind(root, round_=2, ids={"cmes-E01-00001"})
     path = _csv(root / "answers.csv", [{"id": "cmes-E01-00001", "blind_answer": "无",
