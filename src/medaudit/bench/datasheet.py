@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from medaudit.bench.qc.runner import QCReport
-from medaudit.bench.review_log import ReviewCurrency
+from medaudit.bench.review_log import ReviewCurrency, round_of
 from medaudit.bench.schema import Item
 from medaudit.bench.taxonomy import default_taxonomy
 
@@ -90,7 +90,7 @@ def review_sections(log_paths: Sequence[Path]) -> list[str]:
         return ["", "(no review log: run `medaudit bench review apply-log`)"]
     lines: list[str] = []
     for path in log_paths:
-        number = int(path.stem.split(".r")[-1]) if ".r" in path.stem else 1
+        number = round_of(path)
         if number > 1:
             lines += ["", f"Round {number}: a new blind reader answered the items rewritten "
                       "after an earlier round."]

@@ -240,11 +240,18 @@ def _ids_in(path: Path) -> set[str]:
     return {str(rec["id"]) for _, rec in jsonl_records(path)}
 
 
+def round_inputs(root: Path, round_: int) -> dict[str, dict[str, object]]:
+    """{item id: blind record} over the round's review/blind_<DIM>[.rN].input.jsonl files
+    (round 1's pattern also matches later rounds' names, hence the count of dots)."""
+    sfx = round_suffix(round_)
+    paths = sorted(p for p in (root / "review").glob(f"blind_*{sfx}.input.jsonl")
+                   if p.name.count(".") == (3 if sfx else 2))
+    return {str(rec["id"]): rec for path in paths for _, rec in jsonl_records(path)}
+
+
 def round_ids(root: Path, round_: int) -> set[str]:
     """The items a later round exported for a blind read (its blind_<DIM>.rN.input.jsonl)."""
-    sfx = round_suffix(round_)
-    return {item_id for path in sorted((root / "review").glob(f"blind_*{sfx}.input.jsonl"))
-            for item_id in _ids_in(path)}
+    return set(round_inputs(root, round_))
 
 
 def authored_items(root: Path) -> dict[str, Item]:
@@ -277,12 +284,14 @@ def sign_off(entries: Sequence[LogEntry], signed: set[str],
     return out, problems
 
 
-def check_log(root: Path, entries: Sequence[LogEntry], round_: int = 1) -> list[str]:
+def check_log(root: Path, entries: Sequence[LogEntry], round_: int = 1,
+              authored: dict[str, Item] | None = None) -> list[str]:
     """Coverage and consistency problems between the log and the item files (a later round:
-    only the items it exported)."""
+    only the items it exported). `authored`: the item files, when the caller has read them."""
     problems: list[str] = []
     by_id = {e.id: e for e in entries}
-    authored = authored_items(root)
+    if authored is None:
+        authored = authored_items(root)
     if round_ > 1:
         wanted = round_ids(root, round_)
         authored = {k: v for k, v in authored.items() if k in wanted}
@@ -318,15 +327,16 @@ def apply_log(root: Path, drafts: Sequence[Path] = (), round_: int = 1) -> LogCh
     entries = read_log(log_path) if log_path.exists() else []
     merged = 0
     signing: list[str] = []
+    authored = authored_items(root)
     if drafts:
         entries, merged = merge_drafts(entries, drafts)
         signed = {str(rec["id"]) for draft in drafts for _, rec in jsonl_records(draft)}
-        entries, signing = sign_off(entries, signed, authored_items(root))
+        entries, signing = sign_off(entries, signed, authored)
         write_log(log_path, entries)
     if not entries:
         raise MedauditError(f"{log_path} is missing or empty; pass adjudicated draft files "
                             "(review/draft_<DIM>.log.jsonl) to apply-log")
-    problems = signing + check_log(root, entries, round_)
+    problems = signing + check_log(root, entries, round_, authored)
     return LogCheck(len(entries), problems, agreement_by_dimension(entries), merged)
 
 

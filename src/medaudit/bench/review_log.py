@@ -3,7 +3,7 @@
 A log line records one blind read of one item (who wrote it, who read it blind, the blind answer,
 the key, the verdict after adjudication). Since round 4 a line also carries `item_hash`, the hash
 of the item as the round signed it off (type, question, options, key). Without it nobody can tell
-whether an item was edited after its review; with it, `stale_reviews` lists every built item
+whether an item was edited after its review; with it, `review_currency` lists every built item
 whose current form differs from the form its latest review saw, so an edit can never silently
 inherit an earlier round's agreement. Rounds 1-3 predate the hash: their lines say "not recorded"
 rather than pretending to be verified.
@@ -166,7 +166,7 @@ def reviewed_ids(root: Path) -> set[str]:
 
 def round_logs(root: Path) -> list[Path]:
     """review_log.jsonl, then review_log.r2.jsonl, ... (those that exist)."""
-    later = sorted(root.glob("review_log.r*.jsonl"), key=lambda p: int(p.stem.split(".r")[-1]))
+    later = sorted(root.glob("review_log.r*.jsonl"), key=round_of)
     first = log_path_for(root)
     return ([first] if first.exists() else []) + later
 

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from medaudit.bench.adapters.tables import cell_text, read_table
+from medaudit.bench.review import round_inputs
 from medaudit.bench.review_log import (
     answer_problem,
     dimension_of,
-    jsonl_records,
     normalise_answer,
     round_suffix,
 )
@@ -72,14 +72,11 @@ def sample_ids(items: Sequence[Item], per_dimension: int, seed: int,
 
 
 def _round_inputs(root: Path, round_: int) -> dict[str, dict[str, object]]:
-    """{item id: blind record} over the round's review/blind_<DIM>[.rN].input.jsonl files."""
-    sfx = round_suffix(round_)
-    paths = sorted(p for p in (root / "review").glob(f"blind_*{sfx}.input.jsonl")
-                   if p.name.count(".") == (3 if sfx else 2))
-    if not paths:
+    records = round_inputs(root, round_)
+    if not records:
         raise MedauditError(f"no blind inputs for round {round_} in {root / 'review'}; run "
                             f"`medaudit bench review export-blind --round {round_}` first")
-    return {str(rec["id"]): rec for path in paths for _, rec in jsonl_records(path)}
+    return records
 
 
 def write_answer_sheet(root: Path, round_: int, out: Path) -> int:
